@@ -1,0 +1,42 @@
+// The engine's own random numbers. Every random thing the engine does (initial weights,
+// batches, sampling) comes from here, never from std::*_distribution, whose output
+// differs between standard libraries: the same seed gives the same numbers everywhere.
+//
+// The algorithm (taught in lessons/01_tensors/README.md#randomness):
+//   * PCG32 (O'Neill 2014, "XSH RR" output): a 64-bit linear congruential state
+//       state = state * 6364136223846793005 + inc            (inc odd, fixed per stream)
+//     and a 32-bit output made from the OLD state by an xorshift and a data-dependent
+//     rotation:  x = ((old >> 18) ^ old) >> 27;  rot = old >> 59;  out = rotr32(x, rot).
+//   * seeding, as PCG's reference does: inc = (stream << 1) | 1 with stream 0x853c49e6748fea9b,
+//     state = 0; step; state += seed; step.
+//   * uniform(): the top 24 bits of a draw scaled by 2^-24 — a float in [0, 1).
+//   * normal(): Box–Muller on two uniforms u1, u2, computed in double:
+//       sqrt(-2 ln(1 - u1)) * cos(2π u2)    (1 - u1 is never 0; the sine half is unused)
+//   * randint(n): Lemire's multiply-and-reject, an exactly uniform integer in [0, n).
+#pragma once
+
+#include <cstdint>
+
+namespace bg {
+
+class Generator {
+ public:
+  explicit Generator(uint64_t seed = 0) { manual_seed(seed); }
+  void manual_seed(uint64_t seed);
+
+  uint32_t next_u32();
+  float uniform();                  // [0, 1)
+  float uniform(float lo, float hi);  // [lo, hi)
+  float normal();                   // N(0, 1)
+  uint64_t randint(uint64_t n);     // [0, n), n > 0
+
+ private:
+  uint64_t state_ = 0;
+  uint64_t inc_ = 0;
+};
+
+// The generator creation ops and layers use when none is passed. Seed it with manual_seed.
+Generator& default_generator();
+void manual_seed(uint64_t seed);
+
+}  // namespace bg

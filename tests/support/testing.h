@@ -1,0 +1,54 @@
+// Helpers shared by every lesson's tests.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "bg/autograd.h"
+#include "bg/error.h"
+#include "bg/tensor.h"
+
+namespace bg::testing {
+
+// Every element of `t` is within atol + rtol·|expected| of `expected` (and the shapes
+// agree). The failure message names the first bad index and prints both values.
+::testing::AssertionResult AllClose(const Tensor& t, const std::vector<float>& expected,
+                                    double atol = 1e-5, double rtol = 1e-5);
+::testing::AssertionResult AllClose(const Tensor& t, const Tensor& expected, double atol = 1e-5,
+                                    double rtol = 1e-5);
+
+// gradcheck as a gtest assertion: EXPECT_TRUE(GradOk("mul", f, {a, b}));
+::testing::AssertionResult GradOk(const std::string& name, const GradcheckFn& f,
+                                  const std::vector<Tensor>& inputs,
+                                  const GradcheckOptions& options = {});
+
+// The message of the bg::Error that `fn` throws. A bg::NotImplemented (an unfilled stub)
+// is rethrown so the test reports it as such; no error at all, or another exception type,
+// is a test failure.
+template <class Fn>
+std::string ErrorMessage(Fn&& fn) {
+  try {
+    fn();
+  } catch (const bg::NotImplemented&) {
+    throw;
+  } catch (const bg::Error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected a bg::Error, but nothing was thrown";
+  return "";
+}
+
+}  // namespace bg::testing
+
+// Expects `stmt` to throw bg::Error whose message contains every one of the strings given.
+//   EXPECT_BG_ERROR(matmul(a, b), "[2, 3]", "[4, 5]");
+#define EXPECT_BG_ERROR(stmt, ...)                                                          \
+  do {                                                                                      \
+    const std::string bg_msg_ = ::bg::testing::ErrorMessage([&] { (void)(stmt); });         \
+    for (const char* bg_part_ : {__VA_ARGS__}) {                                            \
+      EXPECT_NE(bg_msg_.find(bg_part_), std::string::npos)                                  \
+          << "error message \"" << bg_msg_ << "\" does not mention \"" << bg_part_ << "\""; \
+    }                                                                                       \
+  } while (0)
