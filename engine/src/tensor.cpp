@@ -23,6 +23,19 @@ Tensor::Tensor(std::vector<float> data, Shape shape, bool requires_grad) {
   node_->requires_grad = requires_grad;
 }
 
+Node::~Node() {
+  std::vector<Tensor> pending = std::move(parents);
+  while (!pending.empty()) {
+    Tensor t = std::move(pending.back());
+    pending.pop_back();
+    const auto& p = t.node_ptr();
+    if (p && p.use_count() == 1) {  // t holds the last reference: adopt its parents
+      for (Tensor& q : p->parents) pending.push_back(std::move(q));
+      p->parents.clear();
+    }
+  }  // each t dies here with no parents left, so no destructor recursion
+}
+
 Node& Tensor::node() const {
   if (!node_) throw Error("use of an undefined tensor");
   return *node_;

@@ -51,13 +51,18 @@ void run_backward(Node& root, const Tensor& gradient) {
   std::span<float> g = grad_buffer(root);
   const auto given = gradient.data();
   for (size_t i = 0; i < g.size(); ++i) g[i] += given[i];
+  // Freeing the graph as we go could destroy a node that is still ahead of us in `order`
+  // (it holds raw pointers), so released inputs wait here until the pass is over.
+  std::vector<Tensor> released;
+  NoGradGuard no_grad;  // backward functions compute with ops; record none of it
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     Node* n = *it;
     if (!n->backward_fn) continue;  // a leaf
     if (n->grad.size() != n->data.size()) grad_buffer(*n);  // no gradient reached it: zeros
     n->backward_fn(*n);
-    // Free this node's part of the graph: its inputs may now be released.
+    // Free this node's part of the graph.
     n->backward_fn = nullptr;
+    for (Tensor& p : n->parents) released.push_back(std::move(p));
     n->parents.clear();
     n->graph_freed = true;
   }

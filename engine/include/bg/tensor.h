@@ -99,6 +99,13 @@ struct Node {
   BackwardFn backward_fn;       // empty for leaves and once the graph is freed
   const char* op = "leaf";      // the op that made this node, for messages
   bool graph_freed = false;     // set by backward() on non-leaf nodes once it has run
+
+  Node() = default;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+  // Releases a long chain of parents with a loop instead of nested destructor calls,
+  // so dropping a graph of a million ops does not overflow the stack.
+  ~Node();
 };
 
 // ---- creation ops (lesson 01) -------------------------------------------------------------

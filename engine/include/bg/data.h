@@ -1,0 +1,53 @@
+// Token streams, batches, loss estimates and generation — the training loop's data side
+// (lessons 05–06).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "bg/models.h"
+#include "bg/random.h"
+
+namespace bg {
+
+// The course's split: the first 90% of the token stream (int(0.9 * n) tokens) is train,
+// the rest validation.
+struct Split {
+  std::vector<int32_t> train, val;
+};
+Split split_train_val(std::span<const int32_t> tokens, double train_fraction = 0.9);
+
+// B random windows of T+1 consecutive tokens: start i = gen.randint(n - T) for each row,
+// x = data[i .. i+T), y = data[i+1 .. i+T+1). bg::Error if the data holds fewer than T+1
+// tokens ("corpus shorter than a block").
+Batch get_batch(std::span<const int32_t> data, int64_t B, int64_t T, Generator& gen);
+
+// As the course: the model in eval mode, no graph, the mean loss of `iters` random batches
+// from each split; then back to train mode.
+struct LossEstimate {
+  double train = 0.0, val = 0.0;
+};
+LossEstimate estimate_loss(LanguageModel& model, const Split& split, int64_t iters, int64_t B,
+                           int64_t T, Generator& gen);
+
+// Deterministic full evaluation: the mean cross-entropy over `data` cut into consecutive
+// non-overlapping windows of T inputs (targets shifted by one); a tail shorter than a
+// window is dropped. Processes `rows_per_step` windows at a time.
+double evaluate_loss(const LanguageModel& model, std::span<const int32_t> data, int64_t T,
+                     int64_t rows_per_step = 512);
+
+// Generation options: temperature divides the logits; top_k > 0 keeps the k largest.
+struct SampleOptions {
+  int64_t max_new_tokens = 100;
+  float temperature = 1.0f;
+  int64_t top_k = 0;
+};
+// Appends max_new_tokens tokens to `context`, each sampled from the model's distribution at
+// the last position, feeding the model at most the last block_size tokens (crop). Returns
+// the whole sequence (context + new tokens).
+std::vector<int32_t> generate(const LanguageModel& model, std::vector<int32_t> context,
+                              const SampleOptions& options, Generator& gen);
+
+}  // namespace bg

@@ -1,0 +1,98 @@
+// Lesson 03, exercise 6: sum, mean and max over one dimension or over everything.
+//
+// Reducing dimension d of a contiguous tensor: view it as (outer, n, inner) where n is the
+// size of d, outer the product of the sizes before it and inner the product after it.
+// Element (o, j, i) sits at (o * n + j) * inner + i.
+#include <limits>
+
+#include "bg/autograd.h"
+#include "bg/error.h"
+#include "bg/ops.h"
+
+namespace bg {
+
+namespace {
+
+struct Split {
+  int64_t outer = 1, n = 1, inner = 1;
+  Shape out_shape;
+};
+
+Split split(const Shape& shape, int64_t dim, bool keepdim) {
+  const auto d = static_cast<size_t>(normalize_dim(dim, shape));
+  Split s;
+  for (size_t k = 0; k < d; ++k) s.outer *= shape[k];
+  s.n = shape[d];
+  for (size_t k = d + 1; k < shape.size(); ++k) s.inner *= shape[k];
+  s.out_shape = shape;
+  if (keepdim) {
+    s.out_shape[d] = 1;
+  } else {
+    s.out_shape.erase(s.out_shape.begin() + static_cast<std::ptrdiff_t>(d));
+  }
+  return s;
+}
+
+// sum over dim, times `scale` (1 for sum, 1/n for mean). The gradient of every input
+// element is the gradient of the output it was summed into, times scale.
+Tensor scaled_sum(const Tensor& a, int64_t dim, bool keepdim, bool average, const char* name) {
+  const Split s = split(a.shape(), dim, keepdim);
+  const float scale = average ? 1.0f / static_cast<float>(s.n) : 1.0f;
+  const auto x = a.data();
+  std::vector<float> y(static_cast<size_t>(s.outer * s.inner), 0.0f);
+  for (int64_t o = 0; o < s.outer; ++o)
+    for (int64_t j = 0; j < s.n; ++j)
+      for (int64_t i = 0; i < s.inner; ++i)
+        y[static_cast<size_t>(o * s.inner + i)] += x[static_cast<size_t>((o * s.n + j) * s.inner + i)];
+  for (float& v : y) v *= scale;
+  return make_result(std::move(y), s.out_shape, {a}, [s, scale](const Node& out) {
+    auto gx = grad_buffer(out.parents[0].node());
+    for (int64_t o = 0; o < s.outer; ++o)
+      for (int64_t j = 0; j < s.n; ++j)
+        for (int64_t i = 0; i < s.inner; ++i)
+          gx[static_cast<size_t>((o * s.n + j) * s.inner + i)] +=
+              scale * out.grad[static_cast<size_t>(o * s.inner + i)];
+  }, name);
+}
+
+Tensor flat(const Tensor& a) { return reshape(a, Shape{a.numel()}); }
+
+}  // namespace
+
+Tensor sum(const Tensor& a, int64_t dim, bool keepdim) {
+  return scaled_sum(a, dim, keepdim, false, "sum");
+}
+
+Tensor mean(const Tensor& a, int64_t dim, bool keepdim) {
+  return scaled_sum(a, dim, keepdim, true, "mean");
+}
+
+Tensor sum(const Tensor& a) { return reshape(sum(flat(a), 0), Shape{}); }
+Tensor mean(const Tensor& a) { return reshape(mean(flat(a), 0), Shape{}); }
+
+Tensor max(const Tensor& a, int64_t dim, bool keepdim) {
+  const Split s = split(a.shape(), dim, keepdim);
+  if (s.n == 0) throw Error("max over an empty dimension of shape " + shape_str(a.shape()));
+  const auto x = a.data();
+  std::vector<float> y(static_cast<size_t>(s.outer * s.inner));
+  std::vector<int64_t> arg(y.size());  // where each maximum came from (first one wins)
+  for (int64_t o = 0; o < s.outer; ++o) {
+    for (int64_t i = 0; i < s.inner; ++i) {
+      int64_t best = (o * s.n) * s.inner + i;
+      for (int64_t j = 1; j < s.n; ++j) {
+        const int64_t at = (o * s.n + j) * s.inner + i;
+        if (x[static_cast<size_t>(at)] > x[static_cast<size_t>(best)]) best = at;
+      }
+      y[static_cast<size_t>(o * s.inner + i)] = x[static_cast<size_t>(best)];
+      arg[static_cast<size_t>(o * s.inner + i)] = best;
+    }
+  }
+  return make_result(std::move(y), s.out_shape, {a}, [arg = std::move(arg)](const Node& out) {
+    auto gx = grad_buffer(out.parents[0].node());
+    for (size_t k = 0; k < arg.size(); ++k) gx[static_cast<size_t>(arg[k])] += out.grad[k];
+  }, "max");
+}
+
+Tensor max(const Tensor& a) { return reshape(max(flat(a), 0), Shape{}); }
+
+}  // namespace bg

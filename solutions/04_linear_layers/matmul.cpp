@@ -1,0 +1,141 @@
+// Lesson 04, exercises 2 and 3: the matrix-product kernels and the batched matmul op.
+#include <algorithm>
+
+#include "bg/autograd.h"
+#include "bg/error.h"
+#include "bg/linalg.h"
+#include "bg/ops.h"
+
+namespace bg {
+
+// ---- exercise 2: kernels on raw row-major arrays; each ADDS into c.
+// Loop orders keep the innermost loop walking contiguous memory so the compiler vectorises it.
+
+// c (n, m) += a (n, k) · b (k, m): for each row i, c[i,:] += a[i,p] · b[p,:].
+void matmul_nn(const float* a, const float* b, float* c, int64_t n, int64_t k, int64_t m) {
+  for (int64_t i = 0; i < n; ++i) {
+    float* ci = c + i * m;
+    for (int64_t p = 0; p < k; ++p) {
+      const float aip = a[i * k + p];
+      const float* bp = b + p * m;
+      for (int64_t j = 0; j < m; ++j) ci[j] += aip * bp[j];
+    }
+  }
+}
+
+// c (n, m) += a (n, k) · bᵀ with b (m, k): c[i,j] += dot(a[i,:], b[j,:]).
+void matmul_nt(const float* a, const float* b, float* c, int64_t n, int64_t k, int64_t m) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float* ai = a + i * k;
+    for (int64_t j = 0; j < m; ++j) {
+      const float* bj = b + j * k;
+      float s = 0.0f;
+      for (int64_t p = 0; p < k; ++p) s += ai[p] * bj[p];
+      c[i * m + j] += s;
+    }
+  }
+}
+
+// c (n, m) += aᵀ · b with a (k, n), b (k, m): c[i,:] += a[p,i] · b[p,:] for every p.
+void matmul_tn(const float* a, const float* b, float* c, int64_t n, int64_t k, int64_t m) {
+  for (int64_t p = 0; p < k; ++p) {
+    const float* ap = a + p * n;
+    const float* bp = b + p * m;
+    for (int64_t i = 0; i < n; ++i) {
+      const float api = ap[i];
+      float* ci = c + i * m;
+      for (int64_t j = 0; j < m; ++j) ci[j] += api * bp[j];
+    }
+  }
+}
+
+// ---- exercise 3: the op
+namespace {
+
+struct Plan {
+  int64_t n, k, m;
+  Shape batch;                                // broadcast batch shape
+  std::vector<int64_t> a_off, b_off;          // per output batch: offset of its a / b matrix
+  Shape out_shape;
+};
+
+Plan plan(const Shape& as, const Shape& bs) {
+  if (as.size() < 2 || bs.size() < 2) {
+    throw Error("matmul needs operands with at least 2 dims, got " + shape_str(as) + " and " +
+                shape_str(bs));
+  }
+  Plan p;
+  p.n = as[as.size() - 2];
+  p.k = as.back();
+  p.m = bs.back();
+  if (bs[bs.size() - 2] != p.k) {
+    throw Error("matmul: inner dimensions differ: " + shape_str(as) + " @ " + shape_str(bs) +
+                " (" + std::to_string(p.k) + " vs " + std::to_string(bs[bs.size() - 2]) + ")");
+  }
+  const Shape ab(as.begin(), as.end() - 2);
+  const Shape bb(bs.begin(), bs.end() - 2);
+  try {
+    p.batch = broadcast_shapes(ab, bb);
+  } catch (const Error&) {
+    throw Error("matmul: batch dimensions of " + shape_str(as) + " and " + shape_str(bs) +
+                " cannot be broadcast");
+  }
+  p.out_shape = p.batch;
+  p.out_shape.push_back(p.n);
+  p.out_shape.push_back(p.m);
+  // Offsets: walk the broadcast batch index and map it into each operand.
+  const int64_t nb = numel(p.batch);
+  const size_t nd = p.batch.size();
+  auto offsets = [&](const Shape& own, int64_t matrix) {
+    Shape padded(nd - own.size(), 1);
+    padded.insert(padded.end(), own.begin(), own.end());
+    Shape strides = contiguous_strides(padded);
+    std::vector<int64_t> off(static_cast<size_t>(nb));
+    for (int64_t b = 0; b < nb; ++b) {
+      int64_t rest = b, o = 0;
+      for (size_t d = nd; d-- > 0;) {
+        const int64_t i = rest % p.batch[d];
+        rest /= p.batch[d];
+        if (padded[d] != 1) o += i * strides[d];
+      }
+      off[static_cast<size_t>(b)] = o * matrix;
+    }
+    return off;
+  };
+  p.a_off = offsets(ab, p.n * p.k);
+  p.b_off = offsets(bb, p.k * p.m);
+  return p;
+}
+
+}  // namespace
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  Plan p = plan(a.shape(), b.shape());
+  std::vector<float> c(static_cast<size_t>(numel(p.out_shape)), 0.0f);
+  const float* pa = a.data().data();
+  const float* pb = b.data().data();
+  for (size_t t = 0; t < p.a_off.size(); ++t) {
+    matmul_nn(pa + p.a_off[t], pb + p.b_off[t], c.data() + static_cast<int64_t>(t) * p.n * p.m,
+              p.n, p.k, p.m);
+  }
+  Shape out_shape = p.out_shape;
+  return make_result(std::move(c), std::move(out_shape), {a, b}, [p = std::move(p)](const Node& out) {
+    const Tensor& a = out.parents[0];
+    const Tensor& b = out.parents[1];
+    for (size_t t = 0; t < p.a_off.size(); ++t) {
+      const float* g = out.grad.data() + static_cast<int64_t>(t) * p.n * p.m;  // (n, m)
+      if (a.requires_grad()) {
+        // dA (n, k) += dC (n, m) · Bᵀ, B stored (k, m)
+        matmul_nt(g, b.data().data() + p.b_off[t], grad_buffer(a.node()).data() + p.a_off[t],
+                  p.n, p.m, p.k);
+      }
+      if (b.requires_grad()) {
+        // dB (k, m) += Aᵀ · dC, A stored (n, k)
+        matmul_tn(a.data().data() + p.a_off[t], g, grad_buffer(b.node()).data() + p.b_off[t],
+                  p.k, p.n, p.m);
+      }
+    }
+  }, "matmul");
+}
+
+}  // namespace bg
