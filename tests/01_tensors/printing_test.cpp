@@ -106,6 +106,13 @@ TEST(Ex4Printing, OverThousandElementsAreSummarised1D) {
             "tensor([   0.0000,    1.0000,    2.0000, ...,  998.0000,  999.0000, 1000.0000])");
 }
 
+TEST(Ex4Printing, WidthCountsOnlyTheShownValues) {
+  Tensor t = zeros({1001});
+  t.data()[500] = -100.0f;  // hidden behind the "..."
+  t.data()[1000] = -1.0f;
+  EXPECT_EQ(to_string(t), "tensor([ 0.0000,  0.0000,  0.0000, ...,  0.0000,  0.0000, -1.0000])");
+}
+
 TEST(Ex4Printing, OverThousandElementsAreSummarised2D) {
   // 2 x 1000: both rows shown (2 <= 6), each row cut to 3 + 3 values.
   EXPECT_EQ(to_string(tensor(arange(2000.0f).tolist(), {2, 1000}) / 4.0f),
