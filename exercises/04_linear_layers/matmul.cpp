@@ -21,8 +21,8 @@ namespace bg {
 // Hint: the i-p-j order. For each row i and each p, add a[i][p] times row p of b to row i
 // of c.
 void matmul_nn([[maybe_unused]] const float* a, [[maybe_unused]] const float* b,
-               [[maybe_unused]] float* c, [[maybe_unused]] int64_t n,
-               [[maybe_unused]] int64_t k, [[maybe_unused]] int64_t m) {
+               [[maybe_unused]] float* c, [[maybe_unused]] int64_t n, [[maybe_unused]] int64_t k,
+               [[maybe_unused]] int64_t m) {
   bg::not_implemented(4, 2, "matmul_nn");
 }
 
@@ -30,8 +30,8 @@ void matmul_nn([[maybe_unused]] const float* a, [[maybe_unused]] const float* b,
 // Here row i of a and row j of b are both contiguous: c[i][j] is the dot product of two
 // contiguous rows. Sum it in a local float, then add it to c[i][j] once.
 void matmul_nt([[maybe_unused]] const float* a, [[maybe_unused]] const float* b,
-               [[maybe_unused]] float* c, [[maybe_unused]] int64_t n,
-               [[maybe_unused]] int64_t k, [[maybe_unused]] int64_t m) {
+               [[maybe_unused]] float* c, [[maybe_unused]] int64_t n, [[maybe_unused]] int64_t k,
+               [[maybe_unused]] int64_t m) {
   bg::not_implemented(4, 2, "matmul_nt");
 }
 
@@ -39,8 +39,8 @@ void matmul_nt([[maybe_unused]] const float* a, [[maybe_unused]] const float* b,
 // Hint: put p outermost. For each p, row p of a holds the n scalars a[p][i]; add
 // a[p][i] times row p of b to row i of c.
 void matmul_tn([[maybe_unused]] const float* a, [[maybe_unused]] const float* b,
-               [[maybe_unused]] float* c, [[maybe_unused]] int64_t n,
-               [[maybe_unused]] int64_t k, [[maybe_unused]] int64_t m) {
+               [[maybe_unused]] float* c, [[maybe_unused]] int64_t n, [[maybe_unused]] int64_t k,
+               [[maybe_unused]] int64_t m) {
   bg::not_implemented(4, 2, "matmul_tn");
 }
 

@@ -67,8 +67,6 @@ Tensor Linear::forward([[maybe_unused]] const Tensor& x) const {
 //   p -= lr · g
 // velocity_ holds one buffer per parameter (size it to params_ first); an empty buffer
 // means "no step yet". Update node().data in place: no graph, no new tensors.
-void SGD::step() {
-  bg::not_implemented(4, 6, "SGD::step");
-}
+void SGD::step() { bg::not_implemented(4, 6, "SGD::step"); }
 
 }  // namespace bg

@@ -48,8 +48,8 @@ const std::vector<Dims> kSizes = {{1, 1, 1},  {1, 5, 1},  {7, 13, 5}, {1, 9, 17}
                                   {17, 1, 9}, {9, 17, 1}, {3, 2, 11}, {33, 19, 23}};
 
 // Compares c with the reference, element by element, naming the sizes on failure.
-void expect_near_all(const std::vector<float>& got, const std::vector<float>& want,
-                     const Dims& d, const char* kernel) {
+void expect_near_all(const std::vector<float>& got, const std::vector<float>& want, const Dims& d,
+                     const char* kernel) {
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < got.size(); ++i) {
     ASSERT_NEAR(got[i], want[i], 1e-5 * (1.0 + std::abs(want[i])))
@@ -60,14 +60,16 @@ void expect_near_all(const std::vector<float>& got, const std::vector<float>& wa
 TEST(Kernels, MatmulNNMatchesTheTripleLoopAndAddsIntoC) {
   Generator gen(7);
   for (const Dims& d : kSizes) {
-    const auto a = random_values(d.n * d.k, gen);  // (n, k)
-    const auto b = random_values(d.k * d.m, gen);  // (k, m)
+    const auto a = random_values(d.n * d.k, gen);   // (n, k)
+    const auto b = random_values(d.k * d.m, gen);   // (k, m)
     const auto c0 = random_values(d.n * d.m, gen);  // c is NOT zero: the kernel must add
     auto c = c0;
     matmul_nn(a.data(), b.data(), c.data(), d.n, d.k, d.m);
-    expect_near_all(c, naive(c0, d.n, d.k, d.m,
-                             [&](int64_t i, int64_t p) { return a[static_cast<size_t>(i * d.k + p)]; },
-                             [&](int64_t p, int64_t j) { return b[static_cast<size_t>(p * d.m + j)]; }),
+    expect_near_all(c,
+                    naive(
+                        c0, d.n, d.k, d.m,
+                        [&](int64_t i, int64_t p) { return a[static_cast<size_t>(i * d.k + p)]; },
+                        [&](int64_t p, int64_t j) { return b[static_cast<size_t>(p * d.m + j)]; }),
                     d, "matmul_nn");
   }
 }
@@ -80,9 +82,11 @@ TEST(Kernels, MatmulNTMatchesTheTripleLoopAndAddsIntoC) {
     const auto c0 = random_values(d.n * d.m, gen);
     auto c = c0;
     matmul_nt(a.data(), b.data(), c.data(), d.n, d.k, d.m);
-    expect_near_all(c, naive(c0, d.n, d.k, d.m,
-                             [&](int64_t i, int64_t p) { return a[static_cast<size_t>(i * d.k + p)]; },
-                             [&](int64_t p, int64_t j) { return b[static_cast<size_t>(j * d.k + p)]; }),
+    expect_near_all(c,
+                    naive(
+                        c0, d.n, d.k, d.m,
+                        [&](int64_t i, int64_t p) { return a[static_cast<size_t>(i * d.k + p)]; },
+                        [&](int64_t p, int64_t j) { return b[static_cast<size_t>(j * d.k + p)]; }),
                     d, "matmul_nt");
   }
 }
@@ -95,9 +99,11 @@ TEST(Kernels, MatmulTNMatchesTheTripleLoopAndAddsIntoC) {
     const auto c0 = random_values(d.n * d.m, gen);
     auto c = c0;
     matmul_tn(a.data(), b.data(), c.data(), d.n, d.k, d.m);
-    expect_near_all(c, naive(c0, d.n, d.k, d.m,
-                             [&](int64_t i, int64_t p) { return a[static_cast<size_t>(p * d.n + i)]; },
-                             [&](int64_t p, int64_t j) { return b[static_cast<size_t>(p * d.m + j)]; }),
+    expect_near_all(c,
+                    naive(
+                        c0, d.n, d.k, d.m,
+                        [&](int64_t i, int64_t p) { return a[static_cast<size_t>(p * d.n + i)]; },
+                        [&](int64_t p, int64_t j) { return b[static_cast<size_t>(p * d.m + j)]; }),
                     d, "matmul_tn");
   }
 }
@@ -139,7 +145,8 @@ Tensor reference_matmul(const Tensor& a, const Tensor& b) {
   const Shape& as = a.shape();
   const Shape& bs = b.shape();
   const int64_t n = as[as.size() - 2], k = as.back(), m = bs.back();
-  const Shape batch = broadcast_shapes(Shape(as.begin(), as.end() - 2), Shape(bs.begin(), bs.end() - 2));
+  const Shape batch =
+      broadcast_shapes(Shape(as.begin(), as.end() - 2), Shape(bs.begin(), bs.end() - 2));
   Shape out_shape = batch;
   out_shape.push_back(n);
   out_shape.push_back(m);
@@ -273,9 +280,8 @@ TEST(MatmulOp, BroadcastGradientIsSummedOverTheBatch) {
 TEST(MatmulOp, TensorUsedTwiceAndTwoBackwardPasses) {
   Generator gen(13);
   const Tensor a = randn({4, 4}, gen).requires_grad_();
-  EXPECT_TRUE(GradOk("matmul(a, a)", [](const std::vector<Tensor>& in) {
-    return matmul(in[0], in[0]);
-  }, {a}));
+  EXPECT_TRUE(GradOk("matmul(a, a)",
+                     [](const std::vector<Tensor>& in) { return matmul(in[0], in[0]); }, {a}));
   const Tensor x = tensor({1, 2, 3, 4}, {2, 2}, true);
   const Tensor w = tensor({1, 0, 0, 1}, {2, 2});
   matmul(x, w).backward(ones({2, 2}));

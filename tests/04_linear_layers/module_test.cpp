@@ -88,12 +88,16 @@ std::vector<std::string> names_of(const Module& m) {
 TEST(NamedParameters, DottedNamesLikeAPyTorchStateDict) {
   const TinyGPT model;
   // The keys PyTorch's state_dict gives for the same tree, in the same order.
-  const std::vector<std::string> expected = {
-      "token_embedding_table.weight",   "position_embedding_table.weight",
-      "sa_heads.heads.0.key.weight",    "sa_heads.heads.0.query.weight",
-      "sa_heads.heads.0.value.weight",  "sa_heads.heads.1.key.weight",
-      "sa_heads.heads.1.query.weight",  "sa_heads.heads.1.value.weight",
-      "lm_head.weight",                 "lm_head.bias"};
+  const std::vector<std::string> expected = {"token_embedding_table.weight",
+                                             "position_embedding_table.weight",
+                                             "sa_heads.heads.0.key.weight",
+                                             "sa_heads.heads.0.query.weight",
+                                             "sa_heads.heads.0.value.weight",
+                                             "sa_heads.heads.1.key.weight",
+                                             "sa_heads.heads.1.query.weight",
+                                             "sa_heads.heads.1.value.weight",
+                                             "lm_head.weight",
+                                             "lm_head.bias"};
   EXPECT_EQ(names_of(model), expected);
 }
 
@@ -108,7 +112,8 @@ TEST(NamedParameters, TheTensorsAreTheModulesOwn) {
   // parameters(), num_parameters() and zero_grad() are built on named_parameters().
   const auto params = model.parameters();
   ASSERT_EQ(params.size(), named.size());
-  for (size_t i = 0; i < params.size(); ++i) EXPECT_EQ(params[i].node_ptr(), named[i].second.node_ptr());
+  for (size_t i = 0; i < params.size(); ++i)
+    EXPECT_EQ(params[i].node_ptr(), named[i].second.node_ptr());
   EXPECT_EQ(model.num_parameters(), 5 * 4 + 3 * 4 + 6 * (2 * 4) + 5 * 4 + 5);
 }
 
@@ -126,7 +131,8 @@ TEST(NamedParameters, OwnParametersComeBeforeChildren) {
   const Mixed m;
   // PyTorch lists a module's own parameters first, then each child's, whatever the order
   // of the register calls between the two kinds.
-  EXPECT_EQ(names_of(m), (std::vector<std::string>{"scale", "shift", "a.weight", "b.weight", "b.bias"}));
+  EXPECT_EQ(names_of(m),
+            (std::vector<std::string>{"scale", "shift", "a.weight", "b.weight", "b.bias"}));
   EXPECT_EQ(names_of(m.a), (std::vector<std::string>{"weight"}));
 }
 
@@ -148,7 +154,8 @@ TEST(NamedParameters, EmptyModulesAndDeepNesting) {
     std::unique_ptr<Chain> next;
   };
   const Chain c(3);
-  EXPECT_EQ(names_of(c), (std::vector<std::string>{"w", "next.w", "next.next.w", "next.next.next.w"}));
+  EXPECT_EQ(names_of(c),
+            (std::vector<std::string>{"w", "next.w", "next.next.w", "next.next.next.w"}));
 }
 
 TEST(NamedParameters, ZeroGradReachesEveryParameter) {
@@ -266,17 +273,18 @@ TEST(LinearLayer, ForwardMatchesPyTorch) {
   set_weights(lin, c.w, c.b);
   const Tensor y = lin(tensor(c.x, {2, 2, 4}));
   EXPECT_EQ(y.shape(), (Shape{2, 2, 3}));
-  EXPECT_TRUE(AllClose(y, {0.47499999f, 0.025000006f, 0.0f, -0.57499999f, -0.049999997f,
-                           -0.22500002f, 0.47499999f, -0.125f, 0.075000003f, -0.050000004f,
-                           -0.72499996f, 0.90000004f},
-                       1e-6, 1e-6));
+  EXPECT_TRUE(
+      AllClose(y,
+               {0.47499999f, 0.025000006f, 0.0f, -0.57499999f, -0.049999997f, -0.22500002f,
+                0.47499999f, -0.125f, 0.075000003f, -0.050000004f, -0.72499996f, 0.90000004f},
+               1e-6, 1e-6));
   Linear nob(4, 3, false, gen);
   set_weights(nob, c.w, {});
-  EXPECT_TRUE(AllClose(nob(tensor(c.x, {4, 4})),  // same rows, as a (4, 4) matrix
-                       {0.375f, 0.22500001f, -0.30000001f, -0.67500001f, 0.15000001f,
-                        -0.52500004f, 0.375f, 0.075000003f, -0.22500001f, -0.15000001f,
-                        -0.52499998f, 0.60000002f},
-                       1e-6, 1e-6));
+  EXPECT_TRUE(
+      AllClose(nob(tensor(c.x, {4, 4})),  // same rows, as a (4, 4) matrix
+               {0.375f, 0.22500001f, -0.30000001f, -0.67500001f, 0.15000001f, -0.52500004f, 0.375f,
+                0.075000003f, -0.22500001f, -0.15000001f, -0.52499998f, 0.60000002f},
+               1e-6, 1e-6));
   // a 1-D input is one row
   const Tensor y1 = lin(tensor({-0.75f, -0.5f, -0.25f, 0.0f}));
   EXPECT_EQ(y1.shape(), (Shape{3}));
@@ -290,13 +298,14 @@ TEST(LinearLayer, BackwardMatchesPyTorch) {
   set_weights(lin, c.w, c.b);
   const Tensor x = tensor(c.x, {2, 2, 4}, true);
   lin(x).backward(tensor(c.g, {2, 2, 3}));
-  EXPECT_TRUE(AllClose(x.grad(), {0.60000002f, 0.0f, 0.15000001f, -0.45000002f, -0.90000004f,
-                                  -0.45000002f, 0.75f, -0.30000001f, 0.60000002f, -0.15000001f,
-                                  -0.15000001f, -0.15000001f, -0.90000004f, 0.90000004f,
-                                  -0.30000001f, 0.75f},
+  EXPECT_TRUE(AllClose(x.grad(),
+                       {0.60000002f, 0.0f, 0.15000001f, -0.45000002f, -0.90000004f, -0.45000002f,
+                        0.75f, -0.30000001f, 0.60000002f, -0.15000001f, -0.15000001f, -0.15000001f,
+                        -0.90000004f, 0.90000004f, -0.30000001f, 0.75f},
                        1e-6, 1e-6));
-  EXPECT_TRUE(AllClose(lin.weight.grad(), {1.625f, 1.625f, -0.125f, -1.0f, 0.125f, 0.0f, 1.625f,
-                                           -0.25f, -0.75f, -1.0f, -0.375f, 1.125f},
+  EXPECT_TRUE(AllClose(lin.weight.grad(),
+                       {1.625f, 1.625f, -0.125f, -1.0f, 0.125f, 0.0f, 1.625f, -0.25f, -0.75f, -1.0f,
+                        -0.375f, 1.125f},
                        1e-6, 1e-6));
   EXPECT_TRUE(AllClose(lin.bias.grad(), {0.0f, -0.5f, -1.0f}, 1e-6, 1e-6));
 }
@@ -323,10 +332,12 @@ TEST(LinearLayer, GradcheckWrtInputWeightAndBias) {
 
   Linear nob(5, 2, false, gen);
   const Tensor nw = nob.weight;
-  EXPECT_TRUE(GradOk("linear without bias", [&nob](const std::vector<Tensor>& in) {
-    nob.weight = in[1];
-    return nob(in[0]);
-  }, {x3, nw}));
+  EXPECT_TRUE(GradOk("linear without bias",
+                     [&nob](const std::vector<Tensor>& in) {
+                       nob.weight = in[1];
+                       return nob(in[0]);
+                     },
+                     {x3, nw}));
   nob.weight = nw;
 }
 
@@ -353,12 +364,11 @@ TEST(LinearLayer, WrongInputWidthShowsTheShape) {
 // ---- Exercise 6: SGD ---------------------------------------------------------------------
 
 // The same run as this PyTorch script (torch 2, float32), final values printed with "%.8g":
-//   p1 = tensor([[0.5, -1.0, 2.0], [1.5, -0.25, 0.75]]); w1 = tensor([[1.0, 0.5, 2.0], [0.25, 1.5, 0.8]])
-//   p2 = tensor([-0.6, 0.3, 1.2]);  w2 = tensor([0.7, 1.1, 0.4])
-//   q  = tensor([0.9, -1.3]);       wq = tensor([0.6, 1.2])   # has a gradient from step 2 on
-//   r  = tensor([2.0, -3.0])                                  # never has a gradient
-//   opt = torch.optim.SGD([p1, p2, q, r], lr=lr, momentum=momentum, weight_decay=wd)
-//   for t in range(5):
+//   p1 = tensor([[0.5, -1.0, 2.0], [1.5, -0.25, 0.75]]); w1 = tensor([[1.0, 0.5, 2.0], [0.25, 1.5,
+//   0.8]]) p2 = tensor([-0.6, 0.3, 1.2]);  w2 = tensor([0.7, 1.1, 0.4]) q  = tensor([0.9, -1.3]);
+//   wq = tensor([0.6, 1.2])   # has a gradient from step 2 on r  = tensor([2.0, -3.0]) # never has
+//   a gradient opt = torch.optim.SGD([p1, p2, q, r], lr=lr, momentum=momentum, weight_decay=wd) for
+//   t in range(5):
 //       opt.zero_grad()
 //       loss = (p1 * p1 * w1).sum() + (p2 * p2 * w2).sum()
 //       if t >= 1: loss = loss + (q * q * wq).sum()
@@ -384,9 +394,8 @@ void run_sgd_and_compare(const SgdGolden& golden) {
     loss.backward();
     opt.step();
   }
-  SCOPED_TRACE("lr " + std::to_string(golden.lr) + ", momentum " +
-               std::to_string(golden.momentum) + ", weight decay " +
-               std::to_string(golden.weight_decay));
+  SCOPED_TRACE("lr " + std::to_string(golden.lr) + ", momentum " + std::to_string(golden.momentum) +
+               ", weight decay " + std::to_string(golden.weight_decay));
   EXPECT_TRUE(AllClose(p1, golden.p1, 1e-6, 0));
   EXPECT_TRUE(AllClose(p2, golden.p2, 1e-6, 0));
   EXPECT_TRUE(AllClose(q, golden.q, 1e-6, 0));
@@ -395,31 +404,43 @@ void run_sgd_and_compare(const SgdGolden& golden) {
 }
 
 TEST(SGD, PlainStepsMatchPyTorch) {
-  run_sgd_and_compare({0.1f, 0.0f, 0.0f,
-                       {0.16383998f, -0.59048998f, 0.15552001f, 1.1606714f, -0.042017497f, 0.31365895f},
-                       {-0.28225625f, 0.086615242f, 0.79089785f},
-                       {0.53972578f, -0.43370825f}});
+  run_sgd_and_compare(
+      {0.1f,
+       0.0f,
+       0.0f,
+       {0.16383998f, -0.59048998f, 0.15552001f, 1.1606714f, -0.042017497f, 0.31365895f},
+       {-0.28225625f, 0.086615242f, 0.79089785f},
+       {0.53972578f, -0.43370825f}});
 }
 
 TEST(SGD, MomentumMatchesPyTorch) {
-  run_sgd_and_compare({0.1f, 0.9f, 0.0f,
-                       {-0.29021001f, 0.029160026f, -1.4579999f, 0.62573391f, 0.19456998f, -0.30665588f},
-                       {0.17977044f, -0.19338256f, 0.16094583f},
-                       {0.091711558f, 0.60379165f}});
+  run_sgd_and_compare(
+      {0.1f,
+       0.9f,
+       0.0f,
+       {-0.29021001f, 0.029160026f, -1.4579999f, 0.62573391f, 0.19456998f, -0.30665588f},
+       {0.17977044f, -0.19338256f, 0.16094583f},
+       {0.091711558f, 0.60379165f}});
 }
 
 TEST(SGD, WeightDecayMatchesPyTorch) {
-  run_sgd_and_compare({0.05f, 0.0f, 0.1f,
-                       {0.28713435f, -0.75363147f, 0.6351344f, 1.288101f, -0.10770194f, 0.48102394f},
-                       {-0.40631226f, 0.16286871f, 0.9532308f},
-                       {0.68784237f, -0.76203609f}});
+  run_sgd_and_compare(
+      {0.05f,
+       0.0f,
+       0.1f,
+       {0.28713435f, -0.75363147f, 0.6351344f, 1.288101f, -0.10770194f, 0.48102394f},
+       {-0.40631226f, 0.16286871f, 0.9532308f},
+       {0.68784237f, -0.76203609f}});
 }
 
 TEST(SGD, MomentumAndWeightDecayMatchPyTorch) {
-  run_sgd_and_compare({0.1f, 0.9f, 0.01f,
-                       {-0.29197806f, 0.036814969f, -1.4551494f, 0.61042726f, 0.19471204f, -0.31043237f},
-                       {0.18328497f, -0.19423947f, 0.15058583f},
-                       {0.086310796f, 0.60834634f}});
+  run_sgd_and_compare(
+      {0.1f,
+       0.9f,
+       0.01f,
+       {-0.29197806f, 0.036814969f, -1.4551494f, 0.61042726f, 0.19471204f, -0.31043237f},
+       {0.18328497f, -0.19423947f, 0.15058583f},
+       {0.086310796f, 0.60834634f}});
 }
 
 TEST(SGD, OneStepByHandKeepsTheGradient) {

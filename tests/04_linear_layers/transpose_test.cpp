@@ -81,17 +81,14 @@ TEST(Transpose, TwiceIsTheIdentity) {
 TEST(Transpose, Gradcheck) {
   Generator gen(41);
   const Tensor a2 = randn({3, 5}, gen).requires_grad_();
-  EXPECT_TRUE(GradOk("transpose 2-D", [](const std::vector<Tensor>& in) {
-    return transpose(in[0], 0, 1);
-  }, {a2}));
+  EXPECT_TRUE(GradOk("transpose 2-D",
+                     [](const std::vector<Tensor>& in) { return transpose(in[0], 0, 1); }, {a2}));
   const Tensor a3 = randn({2, 3, 4}, gen).requires_grad_();
-  EXPECT_TRUE(GradOk("transpose 3-D (0, 2)", [](const std::vector<Tensor>& in) {
-    return transpose(in[0], 0, 2);
-  }, {a3}));
+  EXPECT_TRUE(GradOk("transpose 3-D (0, 2)",
+                     [](const std::vector<Tensor>& in) { return transpose(in[0], 0, 2); }, {a3}));
   const Tensor a4 = randn({2, 3, 4, 2}, gen).requires_grad_();
-  EXPECT_TRUE(GradOk("transpose 4-D (1, -2)", [](const std::vector<Tensor>& in) {
-    return transpose(in[0], 1, -2);
-  }, {a4}));
+  EXPECT_TRUE(GradOk("transpose 4-D (1, -2)",
+                     [](const std::vector<Tensor>& in) { return transpose(in[0], 1, -2); }, {a4}));
 }
 
 TEST(Transpose, GradientIsTheTransposedUpstreamGradient) {
@@ -105,9 +102,9 @@ TEST(Transpose, GradientsAccumulate) {
   Generator gen(42);
   const Tensor a = randn({4, 4}, gen).requires_grad_();
   // a used twice: a + aᵀ, its gradient is g + gᵀ.
-  EXPECT_TRUE(GradOk("a + transpose(a)", [](const std::vector<Tensor>& in) {
-    return in[0] + transpose(in[0], 0, 1);
-  }, {a}));
+  EXPECT_TRUE(GradOk("a + transpose(a)",
+                     [](const std::vector<Tensor>& in) { return in[0] + transpose(in[0], 0, 1); },
+                     {a}));
   // Two backward passes add up.
   const Tensor b = iota({2, 3}).detach().requires_grad_();
   const Tensor g = tensor({1, 2, 3, 4, 5, 6}, {3, 2});
