@@ -1,0 +1,249 @@
+#include "bg/safetensors.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <ostream>
+#include <set>
+
+#include "bg/error.h"
+#include "bg/fileio.h"
+#include "bg/json.h"
+
+namespace bg {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kMetadataKey = "__metadata__";
+// A header this large is certainly not a checkpoint of ours (PyTorch's reader has a similar
+// limit); refusing it early avoids allocating gigabytes on a corrupt length.
+constexpr uint64_t kMaxHeaderBytes = 100'000'000;
+
+[[noreturn]] void fail(const fs::path& path, const std::string& what) {
+  throw Error("safetensors '" + path.string() + "': " + what);
+}
+
+// float32 values as little-endian bytes, whatever the machine's byte order.
+void append_le_floats(std::string& out, std::span<const float> values) {
+  const size_t start = out.size();
+  out.resize(start + values.size() * 4);
+  std::memcpy(out.data() + start, values.data(), values.size() * 4);
+  if constexpr (std::endian::native == std::endian::big) {
+    for (size_t i = start; i < out.size(); i += 4) {
+      std::swap(out[i], out[i + 3]);
+      std::swap(out[i + 1], out[i + 2]);
+    }
+  }
+}
+
+std::vector<float> read_le_floats(const char* bytes, size_t count) {
+  std::vector<float> values(count);
+  if constexpr (std::endian::native == std::endian::big) {
+    std::string swapped(bytes, count * 4);
+    for (size_t i = 0; i < swapped.size(); i += 4) {
+      std::swap(swapped[i], swapped[i + 3]);
+      std::swap(swapped[i + 1], swapped[i + 2]);
+    }
+    std::memcpy(values.data(), swapped.data(), count * 4);
+  } else {
+    std::memcpy(values.data(), bytes, count * 4);
+  }
+  return values;
+}
+
+std::string header_json(const fs::path& path, const NamedTensors& tensors,
+                        const std::map<std::string, std::string>& metadata) {
+  json::Object header;
+  if (!metadata.empty()) {
+    json::Object meta;
+    for (const auto& [k, v] : metadata) meta.emplace_back(k, v);
+    header.emplace_back(std::string(kMetadataKey), std::move(meta));
+  }
+  std::set<std::string_view> names;
+  uint64_t offset = 0;
+  for (const auto& [name, t] : tensors) {
+    if (name.empty() || name == kMetadataKey) fail(path, "invalid tensor name \"" + name + "\"");
+    if (!names.insert(name).second) fail(path, "tensor name \"" + name + "\" given twice");
+    if (!t.defined()) fail(path, "tensor \"" + name + "\" is undefined");
+    json::Array shape;
+    for (int64_t d : t.shape()) shape.emplace_back(d);
+    const uint64_t bytes = static_cast<uint64_t>(t.numel()) * 4;
+    json::Object entry;
+    entry.emplace_back("dtype", "F32");
+    entry.emplace_back("shape", std::move(shape));
+    entry.emplace_back("data_offsets",
+                       json::Array{json::Value(offset), json::Value(offset + bytes)});
+    header.emplace_back(name, std::move(entry));
+    offset += bytes;
+  }
+  std::string text = json::dump(json::Value(std::move(header)));
+  text.append((8 - text.size() % 8) % 8, ' ');  // the data starts 8-byte aligned
+  return text;
+}
+
+// A non-negative whole number from the header (JSON numbers are doubles: exact below 2^53).
+uint64_t header_uint(const fs::path& path, const json::Value& v, const std::string& what) {
+  if (!v.is_number()) fail(path, what + " is " + json::type_name(v.type()) + ", expected a number");
+  const double x = v.as_number();
+  if (!(x >= 0) || x != std::floor(x) || x > 9007199254740992.0) {
+    fail(path, what + " is not a non-negative integer");
+  }
+  return static_cast<uint64_t>(x);
+}
+
+struct Entry {
+  std::string name;
+  Shape shape;
+  uint64_t begin = 0, end = 0;
+};
+
+Entry parse_entry(const fs::path& path, const std::string& name, const json::Value& v) {
+  const std::string what = "tensor \"" + name + "\"";
+  if (!v.is_object())
+    fail(path, what + " is " + json::type_name(v.type()) + ", expected an object");
+  const json::Value* dtype = v.find("dtype");
+  const json::Value* shape = v.find("shape");
+  const json::Value* offsets = v.find("data_offsets");
+  if (dtype == nullptr || shape == nullptr || offsets == nullptr) {
+    fail(path, what + " lacks dtype, shape or data_offsets");
+  }
+  if (!dtype->is_string()) fail(path, what + ": dtype is not a string");
+  if (dtype->as_string() != "F32") {
+    fail(path, what + " has dtype " + dtype->as_string() + "; only F32 is supported");
+  }
+  Entry e;
+  e.name = name;
+  if (!shape->is_array()) fail(path, what + ": shape is not an array");
+  uint64_t numel = 1;
+  for (const json::Value& d : shape->as_array()) {
+    const uint64_t size = header_uint(path, d, what + ": a shape entry");
+    e.shape.push_back(static_cast<int64_t>(size));
+    numel = size == 0 ? 0 : (numel > (uint64_t{1} << 60) / size ? uint64_t{1} << 61 : numel * size);
+  }
+  if (!offsets->is_array() || offsets->as_array().size() != 2) {
+    fail(path, what + ": data_offsets must be [begin, end]");
+  }
+  e.begin = header_uint(path, offsets->as_array()[0], what + ": data_offsets[0]");
+  e.end = header_uint(path, offsets->as_array()[1], what + ": data_offsets[1]");
+  const std::string where =
+      "data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) + "]";
+  if (e.end < e.begin) fail(path, what + ": " + where + " end before begin");
+  if (e.end - e.begin != numel * 4) {
+    fail(path, what + ": " + where + " hold " + std::to_string(e.end - e.begin) +
+                   " bytes, but shape " + shape_str(e.shape) + " of F32 needs " +
+                   std::to_string(numel * 4));
+  }
+  return e;
+}
+
+std::map<std::string, std::string> parse_metadata(const fs::path& path, const json::Value& v) {
+  if (!v.is_object()) fail(path, "__metadata__ is not an object");
+  std::map<std::string, std::string> meta;
+  for (const auto& [k, value] : v.as_object()) {
+    if (!value.is_string()) fail(path, "__metadata__ value \"" + k + "\" is not a string");
+    meta[k] = value.as_string();
+  }
+  return meta;
+}
+
+// Sorted by where their data begins; checks that no two overlap and all fit the data.
+void check_layout(const fs::path& path, std::vector<Entry>& entries, uint64_t data_bytes) {
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const Entry& a, const Entry& b) { return a.begin < b.begin; });
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const Entry& e = entries[i];
+    if (i > 0 && e.begin < entries[i - 1].end && e.end > e.begin) {
+      fail(path,
+           "the data of tensors \"" + entries[i - 1].name + "\" and \"" + e.name + "\" overlap");
+    }
+    if (e.end > data_bytes) {
+      fail(path, "tensor \"" + e.name + "\" ends at data byte " + std::to_string(e.end) +
+                     " but the data section holds only " + std::to_string(data_bytes) +
+                     " bytes (truncated file?)");
+    }
+  }
+}
+
+}  // namespace
+
+void save_safetensors(const fs::path& path, const NamedTensors& tensors,
+                      const std::map<std::string, std::string>& metadata) {
+  const std::string header = header_json(path, tensors, metadata);
+  write_file_atomic(path, [&](std::ostream& out) {
+    std::string bytes(8, '\0');
+    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((header.size() >> (8 * i)) & 0xFF);
+    bytes += header;
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    std::string data;
+    for (const auto& [name, t] : tensors) {
+      data.clear();
+      append_le_floats(data, t.data());
+      out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    }
+  });
+}
+
+SafetensorsFile load_safetensors(const fs::path& path) {
+  if (!fs::exists(path)) fail(path, "no such file");
+  const std::string bytes = read_file(path);
+  if (bytes.size() < 8) {
+    fail(path, "file is " + std::to_string(bytes.size()) +
+                   " bytes long, too short for a safetensors file (at least 8)");
+  }
+  uint64_t header_len = 0;
+  for (int i = 7; i >= 0; --i)
+    header_len = (header_len << 8) | static_cast<unsigned char>(bytes[i]);
+  if (header_len > bytes.size() - 8 || header_len > kMaxHeaderBytes) {
+    fail(path, "header length " + std::to_string(header_len) +
+                   " goes beyond the end of the file (" + std::to_string(bytes.size()) + " bytes)");
+  }
+  json::Value header;
+  try {
+    header = json::parse(std::string_view(bytes).substr(8, header_len));
+  } catch (const Error& e) {
+    fail(path, std::string("invalid header: ") + e.what());
+  }
+  if (!header.is_object()) fail(path, "the header is not a JSON object");
+
+  SafetensorsFile file;
+  std::vector<Entry> entries;
+  for (const auto& [name, v] : header.as_object()) {
+    if (name == kMetadataKey) {
+      file.metadata = parse_metadata(path, v);
+    } else {
+      entries.push_back(parse_entry(path, name, v));
+    }
+  }
+  const uint64_t data_start = 8 + header_len;
+  check_layout(path, entries, bytes.size() - data_start);
+  for (const Entry& e : entries) {
+    std::vector<float> values =
+        read_le_floats(bytes.data() + data_start + e.begin, (e.end - e.begin) / 4);
+    file.tensors.emplace_back(e.name, Tensor(std::move(values), e.shape));
+  }
+  return file;
+}
+
+const Tensor* SafetensorsFile::find(const std::string& name) const {
+  for (const auto& [n, t] : tensors) {
+    if (n == name) return &t;
+  }
+  return nullptr;
+}
+
+const Tensor& SafetensorsFile::at(const std::string& name) const {
+  const Tensor* t = find(name);
+  if (t == nullptr) throw Error("checkpoint has no tensor \"" + name + "\"");
+  return *t;
+}
+
+const std::string& SafetensorsFile::meta(const std::string& key) const {
+  const auto it = metadata.find(key);
+  if (it == metadata.end()) throw Error("checkpoint metadata has no \"" + key + "\"");
+  return it->second;
+}
+
+}  // namespace bg
