@@ -10,9 +10,9 @@ namespace bg::testing {
   if (!t.defined()) return ::testing::AssertionFailure() << "tensor is undefined";
   const auto got = t.data();
   if (got.size() != expected.size()) {
-    return ::testing::AssertionFailure() << "got " << got.size() << " values (shape "
-                                         << shape_str(t.shape()) << "), expected "
-                                         << expected.size();
+    return ::testing::AssertionFailure()
+           << "got " << got.size() << " values (shape " << shape_str(t.shape()) << "), expected "
+           << expected.size();
   }
   double worst = 0.0;
   for (size_t i = 0; i < got.size(); ++i) {
@@ -21,8 +21,8 @@ namespace bg::testing {
     const bool same_inf = std::isinf(got[i]) && got[i] == expected[i];
     if (!same_inf && !(diff <= atol + rtol * std::abs(expected[i]))) {
       return ::testing::AssertionFailure()
-             << "index " << i << ": got " << got[i] << ", expected " << expected[i]
-             << " (|diff| " << diff << ", atol " << atol << ", rtol " << rtol << ")";
+             << "index " << i << ": got " << got[i] << ", expected " << expected[i] << " (|diff| "
+             << diff << ", atol " << atol << ", rtol " << rtol << ")";
     }
   }
   return ::testing::AssertionSuccess() << "largest difference " << worst;
@@ -31,8 +31,8 @@ namespace bg::testing {
 ::testing::AssertionResult AllClose(const Tensor& t, const Tensor& expected, double atol,
                                     double rtol) {
   if (t.defined() && expected.defined() && t.shape() != expected.shape()) {
-    return ::testing::AssertionFailure() << "shape " << shape_str(t.shape()) << ", expected "
-                                         << shape_str(expected.shape());
+    return ::testing::AssertionFailure()
+           << "shape " << shape_str(t.shape()) << ", expected " << shape_str(expected.shape());
   }
   return AllClose(t, expected.tolist(), atol, rtol);
 }

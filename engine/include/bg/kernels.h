@@ -1,0 +1,19 @@
+// Fast matrix-product kernels of the engine. They compute exactly what the plain kernels of
+// lesson 04 compute (matmul_nn / matmul_nt / matmul_tn in bg/linalg.h) — C += A·B in three
+// layouts — but blocked for the caches, packed so that the innermost loop is a small
+// register tile the compiler vectorises, and split across threads (bg/parallel.h) when the
+// product is big enough. A test checks them against the plain kernels on awkward sizes.
+#pragma once
+
+#include <cstdint>
+
+namespace bg {
+
+// c (n, m) += a (n, k) · b (k, m)
+void gemm_nn(const float* a, const float* b, float* c, int64_t n, int64_t k, int64_t m);
+// c (n, m) += a (n, k) · bᵀ, b stored (m, k)
+void gemm_nt(const float* a, const float* b, float* c, int64_t n, int64_t k, int64_t m);
+// c (n, m) += aᵀ · b, a stored (k, n), b (k, m)
+void gemm_tn(const float* a, const float* b, float* c, int64_t n, int64_t k, int64_t m);
+
+}  // namespace bg

@@ -1,0 +1,78 @@
+// The engine's fast kernels (bg/kernels.h) must compute exactly what the plain kernels of
+// lesson 04 compute, on sizes that do not fit the register tile or the cache blocks:
+// 1, primes, non-multiples of the vector width, and depths beyond one packed block.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include "bg/kernels.h"
+#include "bg/linalg.h"
+#include "bg/parallel.h"
+#include "bg/random.h"
+
+namespace {
+
+std::vector<float> random_values(int64_t count, bg::Generator& gen) {
+  std::vector<float> v(static_cast<size_t>(count));
+  for (float& x : v) x = gen.uniform(-1.0f, 1.0f);
+  return v;
+}
+
+using Kernel = void (*)(const float*, const float*, float*, int64_t, int64_t, int64_t);
+
+// Runs `fast` and `plain` on the same random operands (c starts non-zero: both must ADD).
+void expect_same(Kernel fast, Kernel plain, int64_t n, int64_t k, int64_t m) {
+  bg::Generator gen(static_cast<uint64_t>(n * 1000003 + k * 1009 + m));
+  const auto a = random_values(n * k, gen);
+  const auto b = random_values(k * m, gen);
+  auto c_fast = random_values(n * m, gen);
+  auto c_plain = c_fast;
+  fast(a.data(), b.data(), c_fast.data(), n, k, m);
+  plain(a.data(), b.data(), c_plain.data(), n, k, m);
+  for (size_t i = 0; i < c_fast.size(); ++i) {
+    const double tol = 1e-5 * static_cast<double>(k) + 1e-5;
+    ASSERT_NEAR(c_fast[i], c_plain[i], tol)
+        << "n " << n << ", k " << k << ", m " << m << ", element " << i;
+  }
+}
+
+const std::vector<std::array<int64_t, 3>> kSizes = {
+    {1, 1, 1},  {1, 7, 1},   {7, 1, 13},    {6, 32, 32},    {5, 3, 31},     {13, 17, 33},
+    {97, 5, 2}, {2, 300, 3}, {31, 257, 65}, {100, 33, 100}, {256, 32, 611}, {61, 613, 7}};
+
+TEST(FastKernels, NnAgreesWithPlainKernel) {
+  for (const auto& s : kSizes) expect_same(bg::gemm_nn, bg::matmul_nn, s[0], s[1], s[2]);
+}
+
+TEST(FastKernels, NtAgreesWithPlainKernel) {
+  for (const auto& s : kSizes) expect_same(bg::gemm_nt, bg::matmul_nt, s[0], s[1], s[2]);
+}
+
+TEST(FastKernels, TnAgreesWithPlainKernel) {
+  for (const auto& s : kSizes) expect_same(bg::gemm_tn, bg::matmul_tn, s[0], s[1], s[2]);
+}
+
+TEST(FastKernels, SameResultWithOneAndTwoThreads) {
+  const int before = bg::num_threads();
+  bg::Generator gen(7);
+  const int64_t n = 300, k = 64, m = 500;
+  const auto a = random_values(n * k, gen);
+  const auto b = random_values(k * m, gen);
+  std::vector<float> c1(static_cast<size_t>(n * m), 0.0f), c2 = c1;
+  bg::set_num_threads(1);
+  bg::gemm_nt(a.data(), b.data(), c1.data(), n, k, m);
+  bg::set_num_threads(2);
+  bg::gemm_nt(a.data(), b.data(), c2.data(), n, k, m);
+  bg::set_num_threads(before);
+  EXPECT_EQ(c1, c2);  // each element is computed by one thread in the same order
+}
+
+TEST(FastKernels, EmptyProductsLeaveCUntouched) {
+  std::vector<float> c = {1.0f, 2.0f};
+  bg::gemm_nn(nullptr, nullptr, c.data(), 1, 0, 2);
+  EXPECT_EQ(c, (std::vector<float>{1.0f, 2.0f}));
+}
+
+}  // namespace
