@@ -64,8 +64,8 @@ struct SampleOptions {
 // the last position, feeding the model at most the last block_size tokens (crop_context).
 // For each new token: logits of the last position / temperature; with top_k > 0 every logit
 // below the k-th largest becomes -inf (ties with the k-th are kept, as the course's
-// torch.topk recipe); probabilities = exp(log_softmax); one multinomial draw. The model runs
-// in eval mode without a graph (its previous mode is restored). Returns the whole sequence
+// torch.topk recipe); probabilities = exp(log_softmax); one multinomial draw. No graph is
+// recorded. Returns the whole sequence
 // (context + new tokens). bg::Error for an empty context, temperature <= 0 or top_k < 0.
 std::vector<int32_t> generate(const LanguageModel& model, std::vector<int32_t> context,
                               const SampleOptions& options, Generator& gen);
