@@ -1,0 +1,159 @@
+// The babygpt command-line program, as a library: flag parsing, the commands, the training
+// loop and its progress display. engine/src/cli/main.cpp only calls bg::cli::run, so every
+// part of the program can be tested without starting a process.
+//
+//   babygpt <command> [flags]        commands: prepare-data, train, sample, eval, attention
+//
+// Flags are written "--name value" or "--name=value"; "--help" (or "-h") works on the program
+// and on every command. Exit status: 0 success, 1 bad input (a missing file, invalid UTF-8, a
+// mismatched checkpoint, a non-finite loss ...), 2 a usage error (an unknown or malformed
+// flag, a missing required flag).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bg/error.h"
+#include "bg/models.h"
+
+namespace bg::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;
+inline constexpr int kExitUsage = 2;
+
+// A mistake in how the program was called (exit status 2). The message names the flag.
+class UsageError : public Error {
+ public:
+  using Error::Error;
+};
+
+// ---- flag parsing ---------------------------------------------------------------------------
+
+struct Flag {
+  std::string name;        // without the dashes: "iters"
+  std::string value_name;  // shown in the help: "N"; empty for a switch that takes no value
+  std::string help;        // one line, defaults included
+  bool repeatable = false;
+};
+
+struct ParsedFlags {
+  bool help = false;  // --help or -h was given (parsing stopped there)
+  // Every flag given, in order, with its value ("" for a switch).
+  std::vector<std::pair<std::string, std::string>> values;
+  bool has(std::string_view name) const;
+  // The value of a flag that is given at most once, or nullptr.
+  const std::string* get(std::string_view name) const;
+  std::vector<std::string> all(std::string_view name) const;
+};
+
+// Parses the arguments after the command name. Throws UsageError for an unknown flag, a
+// positional argument, a flag without its value, a value given to a switch, or a
+// non-repeatable flag given twice. `command` is only used in messages.
+ParsedFlags parse_flags(std::string_view command, std::span<const std::string> args,
+                        std::span<const Flag> flags);
+
+// Typed values of flags; UsageError naming the flag when `text` is not a number of the kind
+// or is outside [min, max].
+int64_t parse_int(std::string_view flag, std::string_view text, int64_t min = INT64_MIN,
+                  int64_t max = INT64_MAX);
+uint64_t parse_seed(std::string_view flag, std::string_view text);
+// A finite decimal number, greater than `above` when `strictly_positive`.
+double parse_number(std::string_view flag, std::string_view text, bool strictly_positive = false);
+
+// ---- the commands' options (defaults are the course's) ---------------------------------------
+
+struct PrepareDataOptions {
+  bool help = false;
+  std::filesystem::path out = "data/ci.txt";
+  std::filesystem::path tarball;  // empty: fetch it with npm
+};
+
+struct TrainOptions {
+  bool help = false;
+  std::string model = "v4";
+  std::filesystem::path data = "data/ci.txt";
+  std::filesystem::path out;  // empty: runs/<model>
+  int64_t iters = 5000;
+  int64_t batch_size = 32;
+  int64_t block_size = 8;
+  int64_t n_embed = 32;
+  int64_t n_head = 4;
+  double lr = 1e-2;
+  int64_t eval_interval = 200;
+  int64_t eval_iters = 100;
+  uint64_t seed = 1337;  // the PyTorch course's torch.manual_seed(1337)
+  int64_t sample_tokens = 200;
+  std::filesystem::path out_dir() const {
+    return out.empty() ? std::filesystem::path("runs") / model : out;
+  }
+  ModelConfig config(int64_t vocab_size) const;
+};
+
+struct SampleCommandOptions {
+  bool help = false;
+  std::filesystem::path checkpoint;
+  std::vector<std::string> prompts = {"春江", "往事"};
+  int64_t tokens = 200;
+  double temperature = 1.0;
+  int64_t top_k = 0;  // 0: off
+  uint64_t seed = 1337;
+};
+
+struct EvalOptions {
+  bool help = false;
+  std::filesystem::path checkpoint;
+  std::filesystem::path data;
+  std::string split = "val";  // train | val | all
+};
+
+struct AttentionOptions {
+  bool help = false;
+  std::filesystem::path checkpoint;
+  std::string prompt;
+  std::filesystem::path out;
+};
+
+// Each parses the flags after its command name; UsageError on any mistake, including
+// required flags that are missing and (train) n_embed not divisible by n_head.
+PrepareDataOptions parse_prepare_data_args(std::span<const std::string> args);
+TrainOptions parse_train_args(std::span<const std::string> args);
+SampleCommandOptions parse_sample_args(std::span<const std::string> args);
+EvalOptions parse_eval_args(std::span<const std::string> args);
+AttentionOptions parse_attention_args(std::span<const std::string> args);
+
+// The help text of the program ("") or of one command.
+std::string usage(std::string_view command = "");
+
+// ---- progress --------------------------------------------------------------------------------
+
+// "0:07", "3:25", "1:02:03" (seconds rounded down); "--:--" for a negative or non-finite value.
+std::string format_duration(double seconds);
+
+// What one progress line shows.
+struct Progress {
+  int64_t step = 0;   // steps done
+  int64_t total = 0;  // steps in all
+  double tokens_per_second = 0.0;
+  double elapsed = 0.0;  // seconds since training started
+};
+// The estimated time left: the average time per step so far times the steps left.
+double eta_seconds(const Progress& p);
+// "step 200/5000 | train 5.1234 | val 5.2345 | 61.2k tok/s | elapsed 0:04 | ETA 1:40"
+std::string format_eval_line(const Progress& p, double train_loss, double val_loss);
+// "step 123/5000 | 61.2k tok/s | elapsed 0:02 | ETA 1:41" (the in-place line between evals)
+std::string format_progress_line(const Progress& p);
+
+// ---- the program -----------------------------------------------------------------------------
+
+// Runs `babygpt args...` (args without the program name), writing to out and err, and returns
+// the exit status. Never throws: errors are printed to err.
+int run(std::span<const std::string> args, std::ostream& out, std::ostream& err);
+
+}  // namespace bg::cli
