@@ -1,7 +1,7 @@
 // Lesson 05 demo: train BabyGPT v1 (or v2 with --model v2) on a UTF-8 text and write a
 // few lines with it — the lesson's training loop, nothing else.
-//   ./build/lesson05_train_v1 FILE [--model v1|v2] [--iters N] [--seed S]
-// (lesson05_train_v1_mine is the same program on your own engine.)
+//   ./build/lesson05_train FILE [--model v1|v2] [--iters N] [--seed S]
+// (lesson05_train_mine is the same program on your own engine.)
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
