@@ -24,8 +24,9 @@ int main(int argc, char** argv) {
     std::string model = "v1";
     int64_t iters = 5000;
     uint64_t seed = 1337;
-    for (int i = 2; i + 1 < argc; i += 2) {
+    for (int i = 2; i < argc; i += 2) {
       const std::string flag = argv[i];
+      if (i + 1 == argc) throw bg::Error("flag " + flag + " needs a value");
       if (flag == "--model")
         model = argv[i + 1];
       else if (flag == "--iters")
