@@ -195,9 +195,10 @@ TrainResult train(const TrainOptions& o, Console& con) {
     p.step = step;
     p.total = o.iters;
     p.elapsed = seconds_since(start);
+    // Unknown before the first step: shown as "--".
     p.tokens_per_second =
         train_seconds > 0 ? static_cast<double>(step * o.batch_size * o.block_size) / train_seconds
-                          : 0.0;
+                          : -1.0;
     return p;
   };
   auto clear_progress = [&] {

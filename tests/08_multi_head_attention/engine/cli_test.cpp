@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -171,6 +172,12 @@ TEST_F(CliTest, CheckpointErrors) {
   save_safetensors(p, params, wrong);
   EXPECT_BG_ERROR(load_checkpoint(p), "token_embedding_table.weight has shape [4, 8]",
                   "needs [4, 12]");
+
+  auto poisoned = params;
+  poisoned[1].second = zeros(params[1].second.shape());
+  poisoned[1].second.data()[3] = std::numeric_limits<float>::quiet_NaN();
+  save_safetensors(p, poisoned, meta);
+  EXPECT_BG_ERROR(load_checkpoint(p), "position_embedding_table.weight", "non-finite", "index 3");
 
   wrong = meta;
   wrong["vocab_size"] = "5";
