@@ -51,8 +51,7 @@ int64_t flat_index(const Shape& shape, std::span<const int64_t> index) {
 // ---- exercise 3: creation
 Tensor full(const Shape& shape, float value, bool requires_grad) {
   check_shape(shape);
-  return Tensor(std::vector<float>(static_cast<size_t>(numel(shape)), value), shape,
-                requires_grad);
+  return Tensor(std::vector<float>(static_cast<size_t>(numel(shape)), value), shape, requires_grad);
 }
 
 Tensor arange(float start, float end, float step) {
@@ -62,6 +61,11 @@ Tensor arange(float start, float end, float step) {
   }
   // Like torch.arange: ceil((end - start) / step) values, computed in double.
   const double count = std::ceil((static_cast<double>(end) - start) / step);
+  if (count > 1e9) {  // also keeps the cast below defined
+    throw Error("arange: " + std::to_string(count) + " values is too many (start " +
+                std::to_string(start) + ", end " + std::to_string(end) + ", step " +
+                std::to_string(step) + ")");
+  }
   const auto n = static_cast<int64_t>(count > 0 ? count : 0);
   std::vector<float> v(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) {
@@ -154,7 +158,8 @@ std::string to_string(const Tensor& t) {
     p.measure(0, 0);
     p.print(out, 0, 0, std::string("tensor(").size());
   }
-  if (t.requires_grad()) out += t.is_leaf() ? ", requires_grad=True" : std::string(", grad_fn=<") + t.node().op + ">";
+  if (t.requires_grad())
+    out += t.is_leaf() ? ", requires_grad=True" : std::string(", grad_fn=<") + t.node().op + ">";
   return out + ")";
 }
 

@@ -1,6 +1,7 @@
 // Lesson 02 — autograd: topological order, the backward pass, gradient accumulation,
 // no-grad mode and the finite-difference gradient checker.
 #include <cmath>
+#include <cstdio>
 #include <unordered_set>
 #include <utility>
 
@@ -34,8 +35,8 @@ std::vector<Node*> topological_order(Node& root) {
 // ---- exercise 2: the backward pass
 void run_backward(Node& root, const Tensor& gradient) {
   if (!root.requires_grad) {
-    throw Error("backward(): the tensor does not require grad (made by " +
-                std::string(root.op) + "); nothing to differentiate");
+    throw Error("backward(): the tensor does not require grad (made by " + std::string(root.op) +
+                "); nothing to differentiate");
   }
   if (gradient.shape() != root.shape) {
     throw Error("backward(): gradient of shape " + shape_str(gradient.shape()) +
@@ -44,8 +45,8 @@ void run_backward(Node& root, const Tensor& gradient) {
   const std::vector<Node*> order = topological_order(root);
   for (Node* n : order) {
     if (n->graph_freed) {
-      throw Error(std::string("backward() through a graph that was already freed (at ") +
-                  n->op + "): run the forward pass again");
+      throw Error(std::string("backward() through a graph that was already freed (at ") + n->op +
+                  "): run the forward pass again");
     }
   }
   std::span<float> g = grad_buffer(root);
@@ -57,7 +58,7 @@ void run_backward(Node& root, const Tensor& gradient) {
   NoGradGuard no_grad;  // backward functions compute with ops; record none of it
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     Node* n = *it;
-    if (!n->backward_fn) continue;  // a leaf
+    if (!n->backward_fn) continue;                          // a leaf
     if (n->grad.size() != n->data.size()) grad_buffer(*n);  // no gradient reached it: zeros
     n->backward_fn(*n);
     // Free this node's part of the graph.
@@ -72,8 +73,8 @@ void run_backward(Node& root, const Tensor& gradient) {
 std::span<float> grad_buffer(Node& node) {
   if (node.grad.empty()) node.grad.assign(node.data.size(), 0.0f);
   if (node.grad.size() != node.data.size()) {
-    throw Error(std::string("gradient of ") + node.op + " has " +
-                std::to_string(node.grad.size()) + " values for shape " + shape_str(node.shape));
+    throw Error(std::string("gradient of ") + node.op + " has " + std::to_string(node.grad.size()) +
+                " values for shape " + shape_str(node.shape));
   }
   return node.grad;
 }
@@ -92,6 +93,12 @@ std::string index_str(const Shape& shape, int64_t flat) {
     flat /= shape[d];
   }
   return shape_str(idx);
+}
+
+std::string num_str(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
 }
 
 }  // namespace
@@ -114,7 +121,8 @@ GradcheckResult gradcheck(const std::string& name, const GradcheckFn& f,
     const Tensor out = f(xs);
     double total = 0.0;
     for (int64_t i = 0; i < out.numel(); ++i) {
-      total += static_cast<double>(out.data()[static_cast<size_t>(i)]) * w.data()[static_cast<size_t>(i)];
+      total += static_cast<double>(out.data()[static_cast<size_t>(i)]) *
+               w.data()[static_cast<size_t>(i)];
     }
     return total;
   };
@@ -142,7 +150,7 @@ GradcheckResult gradcheck(const std::string& name, const GradcheckFn& f,
         result.ok = false;
         result.message = "gradcheck " + name + ": input " + std::to_string(a) + ", index " +
                          std::to_string(i) + " " + index_str(xs[a].shape(), i) + ": analytic " +
-                         std::to_string(got) + " vs numeric " + std::to_string(numeric);
+                         num_str(got) + " vs numeric " + num_str(numeric);
       }
     }
   }

@@ -27,6 +27,48 @@ Shape broadcast_strides(const Shape& from, const Shape& to) {
   return strides;
 }
 
+// Whether a tensor of shape `to` can be broadcast to exactly `from`.
+bool broadcasts_to(const Shape& to, const Shape& from) {
+  if (to.size() > from.size()) return false;
+  const Shape padded = pad_left(to, from.size());
+  for (size_t d = 0; d < from.size(); ++d) {
+    if (padded[d] != from[d] && padded[d] != 1) return false;
+  }
+  return true;
+}
+
+// The strided odometer over `shape`: out[i] = f(pa[ia], pb[ib]) for every position i in
+// row-major order, where ia and ib move by their own strides (0 along a stretched dim).
+// The last dimension is a plain inner loop; the odometer only turns the outer ones.
+template <class F>
+void broadcast_loop(const float* pa, const Shape& sa, const float* pb, const Shape& sb,
+                    const Shape& shape, float* out, F f) {
+  const size_t nd = shape.size();
+  if (nd == 0) {  // scalar op scalar
+    out[0] = f(pa[0], pb[0]);
+    return;
+  }
+  const int64_t n = numel(shape);
+  const int64_t last = shape[nd - 1];
+  const int64_t sa_last = sa[nd - 1];  // 1, or 0 when a is stretched along the last dim
+  const int64_t sb_last = sb[nd - 1];
+  Shape index(nd, 0);  // the multi-index of the start of the current row
+  int64_t ia = 0;      // where a's element for `index` sits in a's storage
+  int64_t ib = 0;
+  for (int64_t row = 0; row < n; row += last) {
+    for (int64_t j = 0; j < last; ++j) out[row + j] = f(pa[ia + j * sa_last], pb[ib + j * sb_last]);
+    // Turn the odometer one step over the dimensions before the last.
+    for (size_t d = nd - 1; d-- > 0;) {
+      ia += sa[d];
+      ib += sb[d];
+      if (++index[d] < shape[d]) break;
+      ia -= sa[d] * shape[d];  // this wheel wrapped: back to its start, carry to the next
+      ib -= sb[d] * shape[d];
+      index[d] = 0;
+    }
+  }
+}
+
 }  // namespace
 
 // ---- exercise 1
@@ -42,8 +84,9 @@ Shape broadcast_shapes(const Shape& a, const Shape& b) {
       out[d] = pb[d];
     } else {
       throw Error("shapes " + shape_str(a) + " and " + shape_str(b) +
-                  " cannot be broadcast (dimension " + std::to_string(d) + ": " +
-                  std::to_string(pa[d]) + " vs " + std::to_string(pb[d]) + ")");
+                  " cannot be broadcast (size " + std::to_string(pa[d]) + " vs " +
+                  std::to_string(pb[d]) + " in dimension " +
+                  std::to_string(static_cast<int64_t>(d) - static_cast<int64_t>(nd)) + ")");
     }
   }
   return out;
@@ -52,7 +95,7 @@ Shape broadcast_shapes(const Shape& a, const Shape& b) {
 // ---- exercise 2
 void sum_to_shape(std::span<const float> grad, const Shape& from, const Shape& to,
                   std::span<float> out) {
-  if (to.size() > from.size() || broadcast_shapes(to, from) != from) {
+  if (!broadcasts_to(to, from)) {
     throw Error("sum_to_shape: shape " + shape_str(to) + " does not broadcast to " +
                 shape_str(from));
   }
@@ -66,7 +109,7 @@ void sum_to_shape(std::span<const float> grad, const Shape& from, const Shape& t
   Shape index(nd, 0);
   int64_t pos = 0;  // position in out of the current index
   for (float g : grad) {
-    out[static_cast<size_t>(pos)] += g;
+    out[static_cast<size_t>(pos)] += g;  // ADD: several grad elements land on one out element
     // Advance the multi-index like an odometer, keeping pos in step.
     for (size_t d = nd; d-- > 0;) {
       pos += strides[d];
@@ -79,38 +122,29 @@ void sum_to_shape(std::span<const float> grad, const Shape& from, const Shape& t
 
 // ---- exercise 3
 Tensor broadcast_binary_forward(const Tensor& a, const Tensor& b, BinaryOp op) {
-  const Shape out_shape = broadcast_shapes(a.shape(), b.shape());
-  const int64_t n = numel(out_shape);
-  std::vector<float> out(static_cast<size_t>(n));
-  const Shape sa = broadcast_strides(a.shape(), out_shape);
-  const Shape sb = broadcast_strides(b.shape(), out_shape);
+  const Shape shape = broadcast_shapes(a.shape(), b.shape());
+  std::vector<float> out(static_cast<size_t>(numel(shape)));
+  if (out.empty()) return Tensor(std::move(out), shape);
+  const Shape sa = broadcast_strides(a.shape(), shape);
+  const Shape sb = broadcast_strides(b.shape(), shape);
   const float* pa = a.data().data();
   const float* pb = b.data().data();
-  auto apply = [op](float x, float y) {
-    switch (op) {
-      case BinaryOp::add: return x + y;
-      case BinaryOp::sub: return x - y;
-      case BinaryOp::mul: return x * y;
-      case BinaryOp::div: return x / y;
-    }
-    return 0.0f;
-  };
-  const size_t nd = out_shape.size();
-  Shape index(nd, 0);
-  int64_t ia = 0;
-  int64_t ib = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    out[static_cast<size_t>(i)] = apply(pa[ia], pb[ib]);
-    for (size_t d = nd; d-- > 0;) {
-      ia += sa[d];
-      ib += sb[d];
-      if (++index[d] < out_shape[d]) break;
-      ia -= sa[d] * out_shape[d];
-      ib -= sb[d] * out_shape[d];
-      index[d] = 0;
-    }
+  // One switch outside the loop, so the loop body is a single inlined operation.
+  switch (op) {
+    case BinaryOp::add:
+      broadcast_loop(pa, sa, pb, sb, shape, out.data(), [](float x, float y) { return x + y; });
+      break;
+    case BinaryOp::sub:
+      broadcast_loop(pa, sa, pb, sb, shape, out.data(), [](float x, float y) { return x - y; });
+      break;
+    case BinaryOp::mul:
+      broadcast_loop(pa, sa, pb, sb, shape, out.data(), [](float x, float y) { return x * y; });
+      break;
+    case BinaryOp::div:
+      broadcast_loop(pa, sa, pb, sb, shape, out.data(), [](float x, float y) { return x / y; });
+      break;
   }
-  return Tensor(std::move(out), out_shape);
+  return Tensor(std::move(out), shape);
 }
 
 }  // namespace bg

@@ -43,16 +43,20 @@ Tensor scaled_sum(const Tensor& a, int64_t dim, bool keepdim, bool average, cons
   for (int64_t o = 0; o < s.outer; ++o)
     for (int64_t j = 0; j < s.n; ++j)
       for (int64_t i = 0; i < s.inner; ++i)
-        y[static_cast<size_t>(o * s.inner + i)] += x[static_cast<size_t>((o * s.n + j) * s.inner + i)];
+        y[static_cast<size_t>(o * s.inner + i)] +=
+            x[static_cast<size_t>((o * s.n + j) * s.inner + i)];
   for (float& v : y) v *= scale;
-  return make_result(std::move(y), s.out_shape, {a}, [s, scale](const Node& out) {
-    auto gx = grad_buffer(out.parents[0].node());
-    for (int64_t o = 0; o < s.outer; ++o)
-      for (int64_t j = 0; j < s.n; ++j)
-        for (int64_t i = 0; i < s.inner; ++i)
-          gx[static_cast<size_t>((o * s.n + j) * s.inner + i)] +=
-              scale * out.grad[static_cast<size_t>(o * s.inner + i)];
-  }, name);
+  return make_result(
+      std::move(y), s.out_shape, {a},
+      [s, scale](const Node& out) {
+        auto gx = grad_buffer(out.parents[0].node());
+        for (int64_t o = 0; o < s.outer; ++o)
+          for (int64_t j = 0; j < s.n; ++j)
+            for (int64_t i = 0; i < s.inner; ++i)
+              gx[static_cast<size_t>((o * s.n + j) * s.inner + i)] +=
+                  scale * out.grad[static_cast<size_t>(o * s.inner + i)];
+      },
+      name);
 }
 
 Tensor flat(const Tensor& a) { return reshape(a, Shape{a.numel()}); }
@@ -87,10 +91,13 @@ Tensor max(const Tensor& a, int64_t dim, bool keepdim) {
       arg[static_cast<size_t>(o * s.inner + i)] = best;
     }
   }
-  return make_result(std::move(y), s.out_shape, {a}, [arg = std::move(arg)](const Node& out) {
-    auto gx = grad_buffer(out.parents[0].node());
-    for (size_t k = 0; k < arg.size(); ++k) gx[static_cast<size_t>(arg[k])] += out.grad[k];
-  }, "max");
+  return make_result(
+      std::move(y), s.out_shape, {a},
+      [arg = std::move(arg)](const Node& out) {
+        auto gx = grad_buffer(out.parents[0].node());
+        for (size_t k = 0; k < arg.size(); ++k) gx[static_cast<size_t>(arg[k])] += out.grad[k];
+      },
+      "max");
 }
 
 Tensor max(const Tensor& a) { return reshape(max(flat(a), 0), Shape{}); }

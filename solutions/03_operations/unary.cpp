@@ -16,43 +16,56 @@ Tensor unary(const Tensor& a, const char* name, F f, D dydx) {
   const auto x = a.data();
   std::vector<float> y(x.size());
   for (size_t i = 0; i < x.size(); ++i) y[i] = f(x[i]);
-  return make_result(std::move(y), a.shape(), {a}, [dydx](const Node& o) {
-    Node& in = o.parents[0].node();
-    auto gx = grad_buffer(in);
-    for (size_t i = 0; i < gx.size(); ++i) gx[i] += o.grad[i] * dydx(in.data[i], o.data[i]);
-  }, name);
+  return make_result(
+      std::move(y), a.shape(), {a},
+      [dydx](const Node& o) {
+        Node& in = o.parents[0].node();
+        auto gx = grad_buffer(in);
+        for (size_t i = 0; i < gx.size(); ++i) gx[i] += o.grad[i] * dydx(in.data[i], o.data[i]);
+      },
+      name);
 }
 
 }  // namespace
 
 Tensor exp(const Tensor& a) {
-  return unary(a, "exp", [](float x) { return std::exp(x); },
-               [](float, float y) { return y; });  // (eˣ)' = eˣ
+  return unary(
+      a, "exp", [](float x) { return std::exp(x); },
+      [](float, float y) { return y; });  // (eˣ)' = eˣ
 }
 
 Tensor log(const Tensor& a) {
-  return unary(a, "log", [](float x) { return std::log(x); },
-               [](float x, float) { return 1.0f / x; });  // (ln x)' = 1/x
+  return unary(
+      a, "log", [](float x) { return std::log(x); },
+      [](float x, float) { return 1.0f / x; });  // (ln x)' = 1/x
 }
 
 Tensor tanh(const Tensor& a) {
-  return unary(a, "tanh", [](float x) { return std::tanh(x); },
-               [](float, float y) { return 1.0f - y * y; });  // tanh' = 1 - tanh²
+  return unary(
+      a, "tanh", [](float x) { return std::tanh(x); },
+      [](float, float y) { return 1.0f - y * y; });  // tanh' = 1 - tanh²
 }
 
 Tensor relu(const Tensor& a) {
-  return unary(a, "relu", [](float x) { return x > 0.0f ? x : 0.0f; },
-               [](float x, float) { return x > 0.0f ? 1.0f : 0.0f; });
+  return unary(
+      a, "relu", [](float x) { return x > 0.0f ? x : 0.0f; },
+      [](float x, float) { return x > 0.0f ? 1.0f : 0.0f; });
 }
 
 Tensor sqrt(const Tensor& a) {
-  return unary(a, "sqrt", [](float x) { return std::sqrt(x); },
-               [](float, float y) { return 0.5f / y; });  // (√x)' = 1 / (2√x)
+  return unary(
+      a, "sqrt", [](float x) { return std::sqrt(x); },
+      [](float, float y) { return 0.5f / y; });  // (√x)' = 1 / (2√x)
 }
 
 Tensor pow(const Tensor& a, float p) {
-  return unary(a, "pow", [p](float x) { return std::pow(x, p); },
-               [p](float x, float) { return p * std::pow(x, p - 1.0f); });
+  return unary(
+      a, "pow", [p](float x) { return std::pow(x, p); },
+      [p](float x, float) {
+        // (xᵖ)' = p·xᵖ⁻¹. For p = 0 the function is constant: its derivative is 0
+        // everywhere, also at x = 0 where 0·x⁻¹ would give NaN (PyTorch agrees).
+        return p == 0.0f ? 0.0f : p * std::pow(x, p - 1.0f);
+      });
 }
 
 }  // namespace bg

@@ -38,6 +38,22 @@ LossEstimate estimate_loss(LanguageModel& model, const Split& split, int64_t ite
 double evaluate_loss(const LanguageModel& model, std::span<const int32_t> data, int64_t T,
                      int64_t rows_per_step = 512);
 
+// ---- Lesson 05, exercise 6 ----------------------------------------------------------------
+// One draw from the categorical distribution with weights `probs`, by inverse CDF with
+// exactly one gen.uniform():
+//   u = gen.uniform() · total   (total = the sum of the weights, accumulated in double)
+//   return the first i whose running sum probs[0] + ... + probs[i] exceeds u
+// (if rounding leaves u beyond the last running sum, the last i with a non-zero weight).
+// The weights need not sum to 1: they are normalised by their total, as torch.multinomial
+// does, so a weight of 0 is never drawn. bg::Error for an empty span, a negative, NaN or
+// infinite weight (naming its index and value), or weights that are all zero.
+int64_t multinomial(std::span<const float> probs, Generator& gen);
+
+// ---- Lesson 06, exercise 3 ----------------------------------------------------------------
+// The model's view of a context during generation: its last block_size tokens (all of them
+// if it is shorter). bg::Error when block_size <= 0.
+std::vector<int32_t> crop_context(std::span<const int32_t> context, int64_t block_size);
+
 // Generation options: temperature divides the logits; top_k > 0 keeps the k largest.
 struct SampleOptions {
   int64_t max_new_tokens = 100;
@@ -45,8 +61,12 @@ struct SampleOptions {
   int64_t top_k = 0;
 };
 // Appends max_new_tokens tokens to `context`, each sampled from the model's distribution at
-// the last position, feeding the model at most the last block_size tokens (crop). Returns
-// the whole sequence (context + new tokens).
+// the last position, feeding the model at most the last block_size tokens (crop_context).
+// For each new token: logits of the last position / temperature; with top_k > 0 every logit
+// below the k-th largest becomes -inf (ties with the k-th are kept, as the course's
+// torch.topk recipe); probabilities = exp(log_softmax); one multinomial draw. No graph is
+// recorded. Returns the whole sequence
+// (context + new tokens). bg::Error for an empty context, temperature <= 0 or top_k < 0.
 std::vector<int32_t> generate(const LanguageModel& model, std::vector<int32_t> context,
                               const SampleOptions& options, Generator& gen);
 

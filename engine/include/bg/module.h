@@ -1,7 +1,9 @@
 // Modules: named trees of parameters, like torch.nn.Module — lesson 04.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -69,6 +71,20 @@ class Linear : public Module {
  private:
   int64_t in_;
   int64_t out_;
+};
+
+// A lookup table of num_embeddings vectors of size embedding_dim, as torch.nn.Embedding:
+// weight (num_embeddings, embedding_dim) initialised N(0, 1), named "weight". forward is
+// bg::embedding (lesson 05, exercise 3) on this weight.
+class Embedding : public Module {
+ public:
+  Embedding(int64_t num_embeddings, int64_t embedding_dim, Generator& gen = default_generator());
+  // ids (numel(ids_shape) token ids, row-major) -> (ids_shape..., embedding_dim)
+  Tensor forward(std::span<const int32_t> ids, Shape ids_shape) const;
+
+  int64_t num_embeddings() const { return weight.size(0); }
+  int64_t embedding_dim() const { return weight.size(1); }
+  Tensor weight;
 };
 
 }  // namespace bg

@@ -1,0 +1,194 @@
+// BabyGPT v1–v4 (bg/models.h): the PyTorch course's four models on the engine's modules.
+#include "bg/models.h"
+
+#include <string>
+
+#include "bg/attention.h"
+#include "bg/autograd.h"
+#include "bg/error.h"
+#include "bg/nn_ops.h"
+#include "bg/ops.h"
+
+namespace bg {
+
+void ModelConfig::validate() const {
+  if (model != "v1" && model != "v2" && model != "v3" && model != "v4") {
+    throw Error("unknown model '" + model + "' (expected v1, v2, v3 or v4)");
+  }
+  auto positive = [](const char* name, int64_t v) {
+    if (v <= 0) throw Error(std::string(name) + " must be positive, got " + std::to_string(v));
+  };
+  positive("vocab_size", vocab_size);
+  positive("block_size", block_size);
+  positive("n_embed", n_embed);
+  if (model == "v4") {
+    positive("n_head", n_head);
+    if (n_embed % n_head != 0) {
+      throw Error("n_embed " + std::to_string(n_embed) + " is not divisible by n_head " +
+                  std::to_string(n_head) + " (each head gets n_embed / n_head dimensions)");
+    }
+  }
+}
+
+std::vector<Tensor> LanguageModel::attention_maps(std::span<const int32_t>, int64_t) const {
+  return {};
+}
+
+namespace {
+
+// Checks idx against (B, T) and, for models with a position table, T <= block_size.
+void check_input(const ModelConfig& c, std::span<const int32_t> idx, int64_t B, int64_t T,
+                 bool positional) {
+  if (B <= 0 || T <= 0 || static_cast<int64_t>(idx.size()) != B * T) {
+    throw Error("BabyGPT " + c.model + ": " + std::to_string(idx.size()) +
+                " token ids do not form a (B, T) = (" + std::to_string(B) + ", " +
+                std::to_string(T) + ") batch");
+  }
+  if (positional && T > c.block_size) {
+    throw Error("BabyGPT " + c.model + ": sequence length T = " + std::to_string(T) +
+                " exceeds block_size " + std::to_string(c.block_size) +
+                " (crop the context to the last block_size tokens)");
+  }
+}
+
+// v1, the bigram model: each token's logits depend on that token alone.
+class BabyGPTv1 : public LanguageModel {
+ public:
+  BabyGPTv1(const ModelConfig& c, Generator& gen)
+      : LanguageModel(c),
+        token_embedding_table(c.vocab_size, c.n_embed, gen),
+        lm_head(c.n_embed, c.vocab_size, true, gen) {
+    register_module("token_embedding_table", token_embedding_table);
+    register_module("lm_head", lm_head);
+  }
+  Tensor forward(std::span<const int32_t> idx, int64_t B, int64_t T) const override {
+    check_input(config_, idx, B, T, false);
+    return lm_head(token_embedding_table.forward(idx, {B, T}));  // (B, T, C) -> (B, T, V)
+  }
+
+ private:
+  Embedding token_embedding_table;
+  Linear lm_head;
+};
+
+// v2: token embedding + position embedding.
+class BabyGPTv2 : public LanguageModel {
+ public:
+  BabyGPTv2(const ModelConfig& c, Generator& gen)
+      : LanguageModel(c),
+        token_embedding_table(c.vocab_size, c.n_embed, gen),
+        position_embedding_table(c.block_size, c.n_embed, gen),
+        lm_head(c.n_embed, c.vocab_size, true, gen) {
+    register_module("token_embedding_table", token_embedding_table);
+    register_module("position_embedding_table", position_embedding_table);
+    register_module("lm_head", lm_head);
+  }
+  Tensor forward(std::span<const int32_t> idx, int64_t B, int64_t T) const override {
+    check_input(config_, idx, B, T, true);
+    Tensor x = add_positions(token_embedding_table.forward(idx, {B, T}),
+                             position_embedding_table.weight);  // (B, T, C)
+    return lm_head(x);                                          // (B, T, V)
+  }
+
+ private:
+  Embedding token_embedding_table;
+  Embedding position_embedding_table;
+  Linear lm_head;
+};
+
+// v3: v2 + one causal self-attention head of size n_embed.
+class BabyGPTv3 : public LanguageModel {
+ public:
+  BabyGPTv3(const ModelConfig& c, Generator& gen)
+      : LanguageModel(c),
+        token_embedding_table(c.vocab_size, c.n_embed, gen),
+        position_embedding_table(c.block_size, c.n_embed, gen),
+        sa_head(c.n_embed, c.n_embed, c.block_size, gen),
+        lm_head(c.n_embed, c.vocab_size, true, gen) {
+    register_module("token_embedding_table", token_embedding_table);
+    register_module("position_embedding_table", position_embedding_table);
+    register_module("sa_head", sa_head);
+    register_module("lm_head", lm_head);
+  }
+  Tensor forward(std::span<const int32_t> idx, int64_t B, int64_t T) const override {
+    return lm_head(sa_head(embed(idx, B, T)));  // (B, T, C) -> (B, T, C) -> (B, T, V)
+  }
+  std::vector<Tensor> attention_maps(std::span<const int32_t> idx, int64_t T) const override {
+    NoGradGuard no_grad;
+    Tensor wei;  // (1, T, T)
+    sa_head.forward(embed(idx, 1, T), &wei);
+    return {reshape(wei, {T, T})};
+  }
+
+ private:
+  Tensor embed(std::span<const int32_t> idx, int64_t B, int64_t T) const {
+    check_input(config_, idx, B, T, true);
+    return add_positions(token_embedding_table.forward(idx, {B, T}),
+                         position_embedding_table.weight);  // (B, T, C)
+  }
+  Embedding token_embedding_table;
+  Embedding position_embedding_table;
+  Head sa_head;
+  Linear lm_head;
+};
+
+// v4: v2 + n_head heads of size n_embed / n_head, concatenated (no output projection).
+class BabyGPTv4 : public LanguageModel {
+ public:
+  BabyGPTv4(const ModelConfig& c, Generator& gen)
+      : LanguageModel(c),
+        token_embedding_table(c.vocab_size, c.n_embed, gen),
+        position_embedding_table(c.block_size, c.n_embed, gen),
+        sa_heads(c.n_embed, c.n_head, c.block_size, gen),
+        lm_head(c.n_embed, c.vocab_size, true, gen) {
+    register_module("token_embedding_table", token_embedding_table);
+    register_module("position_embedding_table", position_embedding_table);
+    register_module("sa_heads", sa_heads);
+    register_module("lm_head", lm_head);
+  }
+  Tensor forward(std::span<const int32_t> idx, int64_t B, int64_t T) const override {
+    return lm_head(sa_heads(embed(idx, B, T)));  // (B, T, C) -> (B, T, C) -> (B, T, V)
+  }
+  std::vector<Tensor> attention_maps(std::span<const int32_t> idx, int64_t T) const override {
+    NoGradGuard no_grad;
+    std::vector<Tensor> weights;  // one (1, T, T) per head
+    sa_heads.forward(embed(idx, 1, T), &weights);
+    for (Tensor& w : weights) w = reshape(w, {T, T});
+    return weights;
+  }
+
+ private:
+  Tensor embed(std::span<const int32_t> idx, int64_t B, int64_t T) const {
+    check_input(config_, idx, B, T, true);
+    return add_positions(token_embedding_table.forward(idx, {B, T}),
+                         position_embedding_table.weight);  // (B, T, C)
+  }
+  Embedding token_embedding_table;
+  Embedding position_embedding_table;
+  MultiHeadAttention sa_heads;
+  Linear lm_head;
+};
+
+}  // namespace
+
+std::unique_ptr<LanguageModel> make_model(const ModelConfig& config, Generator& gen) {
+  config.validate();
+  if (config.model == "v1") return std::make_unique<BabyGPTv1>(config, gen);
+  if (config.model == "v2") return std::make_unique<BabyGPTv2>(config, gen);
+  if (config.model == "v3") return std::make_unique<BabyGPTv3>(config, gen);
+  return std::make_unique<BabyGPTv4>(config, gen);
+}
+
+Tensor model_loss(const LanguageModel& model, const Batch& batch) {
+  const int64_t n = batch.B * batch.T;
+  if (static_cast<int64_t>(batch.x.size()) != n || static_cast<int64_t>(batch.y.size()) != n) {
+    throw Error("model_loss: a batch of (B, T) = (" + std::to_string(batch.B) + ", " +
+                std::to_string(batch.T) + ") needs " + std::to_string(n) +
+                " inputs and targets, got " + std::to_string(batch.x.size()) + " and " +
+                std::to_string(batch.y.size()));
+  }
+  Tensor logits = model.forward(batch.x, batch.B, batch.T);  // (B, T, V)
+  return cross_entropy(reshape(logits, {n, model.config().vocab_size}), batch.y);
+}
+
+}  // namespace bg

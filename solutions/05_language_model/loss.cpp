@@ -1,0 +1,121 @@
+// Lesson 05, exercise 4: log-softmax and cross-entropy, each a fused op.
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "bg/autograd.h"
+#include "bg/error.h"
+#include "bg/nn_ops.h"
+
+namespace bg {
+
+namespace {
+
+// Dimension d of a contiguous tensor viewed as (outer, n, inner): element (o, j, i) sits at
+// (o * n + j) * inner + i.
+struct Lanes {
+  int64_t outer = 1, n = 1, inner = 1;
+};
+
+Lanes lanes(const Shape& shape, int64_t dim) {
+  const auto d = static_cast<size_t>(normalize_dim(dim, shape));
+  Lanes s;
+  for (size_t k = 0; k < d; ++k) s.outer *= shape[k];
+  s.n = shape[d];
+  for (size_t k = d + 1; k < shape.size(); ++k) s.inner *= shape[k];
+  return s;
+}
+
+}  // namespace
+
+Tensor log_softmax(const Tensor& x, int64_t dim) {
+  const Lanes s = lanes(x.shape(), dim);
+  const float* xs = x.data().data();
+  std::vector<float> y(static_cast<size_t>(x.numel()));
+  for (int64_t o = 0; o < s.outer; ++o) {
+    for (int64_t i = 0; i < s.inner; ++i) {
+      const int64_t base = o * s.n * s.inner + i;  // lane (o, :, i), stride inner
+      float m = -std::numeric_limits<float>::infinity();
+      for (int64_t j = 0; j < s.n; ++j) m = std::max(m, xs[base + j * s.inner]);
+      double z = 0.0;  // sum_j exp(x_j - m): the largest term is exp(0) = 1
+      for (int64_t j = 0; j < s.n; ++j)
+        z += std::exp(static_cast<double>(xs[base + j * s.inner] - m));
+      const float lse = m + static_cast<float>(std::log(z));
+      for (int64_t j = 0; j < s.n; ++j)
+        y[static_cast<size_t>(base + j * s.inner)] = xs[base + j * s.inner] - lse;
+    }
+  }
+  return make_result(
+      std::move(y), x.shape(), {x},
+      [s](const Node& out) {
+        // dx_j = g_j - softmax_j * sum_k g_k, with softmax_j = exp(y_j)
+        float* gx = grad_buffer(out.parents[0].node()).data();
+        const float* g = out.grad.data();
+        const float* y = out.data.data();
+        for (int64_t o = 0; o < s.outer; ++o) {
+          for (int64_t i = 0; i < s.inner; ++i) {
+            const int64_t base = o * s.n * s.inner + i;
+            double gsum = 0.0;
+            for (int64_t j = 0; j < s.n; ++j) gsum += g[base + j * s.inner];
+            for (int64_t j = 0; j < s.n; ++j) {
+              const int64_t at = base + j * s.inner;
+              gx[at] += g[at] - std::exp(y[at]) * static_cast<float>(gsum);
+            }
+          }
+        }
+      },
+      "log_softmax");
+}
+
+Tensor cross_entropy(const Tensor& logits, std::span<const int32_t> targets) {
+  if (logits.dim() != 2) {
+    throw Error("cross_entropy: logits must be 2-D (N, V), got shape " + shape_str(logits.shape()));
+  }
+  const int64_t N = logits.size(0), V = logits.size(1);
+  if (static_cast<int64_t>(targets.size()) != N) {
+    throw Error("cross_entropy: logits of shape " + shape_str(logits.shape()) + " need " +
+                std::to_string(N) + " targets, got " + std::to_string(targets.size()));
+  }
+  if (N == 0)
+    throw Error("cross_entropy: no rows (logits of shape " + shape_str(logits.shape()) + ")");
+  for (int64_t n = 0; n < N; ++n) {
+    const int32_t t = targets[static_cast<size_t>(n)];
+    if (t < 0 || t >= V) {
+      throw Error("cross_entropy: target " + std::to_string(t) + " in row " + std::to_string(n) +
+                  " is outside [0, " + std::to_string(V) + ")");
+    }
+  }
+  const float* x = logits.data().data();           // (N, V)
+  std::vector<float> lse(static_cast<size_t>(N));  // log-sum-exp of each row, for backward
+  double total = 0.0;
+  for (int64_t n = 0; n < N; ++n) {
+    const float* row = x + n * V;
+    float m = -std::numeric_limits<float>::infinity();
+    for (int64_t v = 0; v < V; ++v) m = std::max(m, row[v]);
+    double z = 0.0;
+    for (int64_t v = 0; v < V; ++v) z += std::exp(static_cast<double>(row[v] - m));
+    lse[static_cast<size_t>(n)] = m + static_cast<float>(std::log(z));
+    total += lse[static_cast<size_t>(n)] - row[targets[static_cast<size_t>(n)]];  // -log p(target)
+  }
+  std::vector<float> loss{static_cast<float>(total / static_cast<double>(N))};
+  std::vector<int32_t> saved(targets.begin(), targets.end());
+  return make_result(
+      std::move(loss), Shape{}, {logits},
+      [lse = std::move(lse), saved = std::move(saved), N, V](const Node& out) {
+        // dlogits (N, V) += g · (softmax - onehot) / N
+        const float scale = out.grad[0] / static_cast<float>(N);
+        const Tensor& in = out.parents[0];
+        const float* x = in.data().data();
+        float* gx = grad_buffer(in.node()).data();
+        for (int64_t n = 0; n < N; ++n) {
+          const float* row = x + n * V;
+          float* grow = gx + n * V;
+          for (int64_t v = 0; v < V; ++v)
+            grow[v] += scale * std::exp(row[v] - lse[static_cast<size_t>(n)]);
+          grow[saved[static_cast<size_t>(n)]] -= scale;
+        }
+      },
+      "cross_entropy");
+}
+
+}  // namespace bg
