@@ -283,7 +283,9 @@ void verify_sha1(const fs::path& file, std::string_view expected) {
 CorpusStats prepare_corpus(const fs::path& out_path, const CorpusOptions& options) {
   fs::path out_dir = out_path.parent_path();
   if (out_dir.empty()) out_dir = ".";
-  fs::create_directories(out_dir);
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) throw Error("cannot create directory '" + out_dir.string() + "': " + ec.message());
   const TempDir work(out_dir);
 
   const fs::path tarball =

@@ -28,6 +28,7 @@ constexpr uint64_t kMaxHeaderBytes = 100'000'000;
 
 // float32 values as little-endian bytes, whatever the machine's byte order.
 void append_le_floats(std::string& out, std::span<const float> values) {
+  if (values.empty()) return;  // memcpy must not see the null data() of an empty tensor
   const size_t start = out.size();
   out.resize(start + values.size() * 4);
   std::memcpy(out.data() + start, values.data(), values.size() * 4);
@@ -41,6 +42,7 @@ void append_le_floats(std::string& out, std::span<const float> values) {
 
 std::vector<float> read_le_floats(const char* bytes, size_t count) {
   std::vector<float> values(count);
+  if (count == 0) return values;
   if constexpr (std::endian::native == std::endian::big) {
     std::string swapped(bytes, count * 4);
     for (size_t i = 0; i < swapped.size(); i += 4) {

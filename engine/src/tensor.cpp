@@ -8,6 +8,7 @@
 #include "bg/error.h"
 #include "bg/linalg.h"
 #include "bg/ops.h"
+#include "bg/storage.h"
 
 namespace bg {
 
@@ -24,6 +25,8 @@ Tensor::Tensor(std::vector<float> data, Shape shape, bool requires_grad) {
 }
 
 Node::~Node() {
+  give_buffer(std::move(data));
+  give_buffer(std::move(grad));
   std::vector<Tensor> pending = std::move(parents);
   while (!pending.empty()) {
     Tensor t = std::move(pending.back());
@@ -42,7 +45,9 @@ Node& Tensor::node() const {
 }
 
 const Shape& Tensor::shape() const { return node().shape; }
-int64_t Tensor::size(int64_t d) const { return shape()[static_cast<size_t>(normalize_dim(d, shape()))]; }
+int64_t Tensor::size(int64_t d) const {
+  return shape()[static_cast<size_t>(normalize_dim(d, shape()))];
+}
 int64_t Tensor::numel() const { return static_cast<int64_t>(node().data.size()); }
 std::span<float> Tensor::data() { return node().data; }
 std::span<const float> Tensor::data() const { return node().data; }

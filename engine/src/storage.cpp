@@ -1,0 +1,68 @@
+#include "bg/storage.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace bg {
+
+namespace {
+
+// Keep at most this much memory in the cache; beyond it, returned buffers are freed.
+constexpr size_t kMaxCachedBytes = size_t{256} << 20;
+// Buffers this small are cheaper to allocate than to look up.
+constexpr size_t kMinCachedFloats = 64;
+
+// Set when this thread's cache has been destroyed (thread exit), so that tensors dying
+// later (statics) free their memory directly instead of touching a dead cache.
+thread_local bool t_cache_gone = false;
+
+struct Cache {
+  std::unordered_map<size_t, std::vector<std::vector<float>>> free;  // by size
+  BufferStats stats;
+  Cache() = default;
+  Cache(const Cache&) = delete;
+  Cache& operator=(const Cache&) = delete;
+  ~Cache() { t_cache_gone = true; }
+};
+
+Cache& cache() {
+  thread_local Cache c;
+  return c;
+}
+
+}  // namespace
+
+std::vector<float> take_buffer(size_t n) {
+  if (n >= kMinCachedFloats && !t_cache_gone) {
+    Cache& c = cache();
+    auto it = c.free.find(n);
+    if (it != c.free.end() && !it->second.empty()) {
+      std::vector<float> v = std::move(it->second.back());
+      it->second.pop_back();
+      c.stats.cached_bytes -= n * sizeof(float);
+      ++c.stats.hits;
+      return v;
+    }
+    ++c.stats.misses;
+  }
+  return std::vector<float>(n);
+}
+
+std::vector<float> take_zeros(size_t n) {
+  std::vector<float> v = take_buffer(n);
+  std::fill(v.begin(), v.end(), 0.0f);
+  return v;
+}
+
+void give_buffer(std::vector<float>&& buffer) {
+  const size_t n = buffer.size();
+  if (n < kMinCachedFloats || buffer.capacity() != n || t_cache_gone) return;  // freed normally
+  Cache& c = cache();
+  if (c.stats.cached_bytes + n * sizeof(float) > kMaxCachedBytes) return;
+  c.stats.cached_bytes += n * sizeof(float);
+  c.free[n].push_back(std::move(buffer));
+}
+
+BufferStats buffer_stats() { return t_cache_gone ? BufferStats{} : cache().stats; }
+
+}  // namespace bg
