@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "bg/attention.h"
+#include "bg/autograd.h"
 #include "bg/error.h"
 #include "bg/nn_ops.h"
 #include "bg/ops.h"
@@ -94,13 +96,87 @@ class BabyGPTv2 : public LanguageModel {
   Linear lm_head;
 };
 
+// v3: v2 + one causal self-attention head of size n_embed.
+class BabyGPTv3 : public LanguageModel {
+ public:
+  BabyGPTv3(const ModelConfig& c, Generator& gen)
+      : LanguageModel(c),
+        token_embedding_table(c.vocab_size, c.n_embed, gen),
+        position_embedding_table(c.block_size, c.n_embed, gen),
+        sa_head(c.n_embed, c.n_embed, c.block_size, gen),
+        lm_head(c.n_embed, c.vocab_size, true, gen) {
+    register_module("token_embedding_table", token_embedding_table);
+    register_module("position_embedding_table", position_embedding_table);
+    register_module("sa_head", sa_head);
+    register_module("lm_head", lm_head);
+  }
+  Tensor forward(std::span<const int32_t> idx, int64_t B, int64_t T) const override {
+    return lm_head(sa_head(embed(idx, B, T)));  // (B, T, C) -> (B, T, C) -> (B, T, V)
+  }
+  std::vector<Tensor> attention_maps(std::span<const int32_t> idx, int64_t T) const override {
+    NoGradGuard no_grad;
+    Tensor wei;  // (1, T, T)
+    sa_head.forward(embed(idx, 1, T), &wei);
+    return {reshape(wei, {T, T})};
+  }
+
+ private:
+  Tensor embed(std::span<const int32_t> idx, int64_t B, int64_t T) const {
+    check_input(config_, idx, B, T, true);
+    return add_positions(token_embedding_table.forward(idx, {B, T}),
+                         position_embedding_table.weight);  // (B, T, C)
+  }
+  Embedding token_embedding_table;
+  Embedding position_embedding_table;
+  Head sa_head;
+  Linear lm_head;
+};
+
+// v4: v2 + n_head heads of size n_embed / n_head, concatenated (no output projection).
+class BabyGPTv4 : public LanguageModel {
+ public:
+  BabyGPTv4(const ModelConfig& c, Generator& gen)
+      : LanguageModel(c),
+        token_embedding_table(c.vocab_size, c.n_embed, gen),
+        position_embedding_table(c.block_size, c.n_embed, gen),
+        sa_heads(c.n_embed, c.n_head, c.block_size, gen),
+        lm_head(c.n_embed, c.vocab_size, true, gen) {
+    register_module("token_embedding_table", token_embedding_table);
+    register_module("position_embedding_table", position_embedding_table);
+    register_module("sa_heads", sa_heads);
+    register_module("lm_head", lm_head);
+  }
+  Tensor forward(std::span<const int32_t> idx, int64_t B, int64_t T) const override {
+    return lm_head(sa_heads(embed(idx, B, T)));  // (B, T, C) -> (B, T, C) -> (B, T, V)
+  }
+  std::vector<Tensor> attention_maps(std::span<const int32_t> idx, int64_t T) const override {
+    NoGradGuard no_grad;
+    std::vector<Tensor> weights;  // one (1, T, T) per head
+    sa_heads.forward(embed(idx, 1, T), &weights);
+    for (Tensor& w : weights) w = reshape(w, {T, T});
+    return weights;
+  }
+
+ private:
+  Tensor embed(std::span<const int32_t> idx, int64_t B, int64_t T) const {
+    check_input(config_, idx, B, T, true);
+    return add_positions(token_embedding_table.forward(idx, {B, T}),
+                         position_embedding_table.weight);  // (B, T, C)
+  }
+  Embedding token_embedding_table;
+  Embedding position_embedding_table;
+  MultiHeadAttention sa_heads;
+  Linear lm_head;
+};
+
 }  // namespace
 
 std::unique_ptr<LanguageModel> make_model(const ModelConfig& config, Generator& gen) {
   config.validate();
   if (config.model == "v1") return std::make_unique<BabyGPTv1>(config, gen);
   if (config.model == "v2") return std::make_unique<BabyGPTv2>(config, gen);
-  throw Error("make_model: " + config.model + " needs bg/attention.h (lessons 07-08)");
+  if (config.model == "v3") return std::make_unique<BabyGPTv3>(config, gen);
+  return std::make_unique<BabyGPTv4>(config, gen);
 }
 
 Tensor model_loss(const LanguageModel& model, const Batch& batch) {

@@ -248,5 +248,31 @@ TEST(MakeModel, BuildsV1AndV2WithPyTorchsParameterNames) {
             make_model(config("v2"), g2)->parameters()[0].tolist());
 }
 
+TEST(MakeModel, BuildsV3AndV4WithPyTorchsParameterNames) {
+  auto names = [](const LanguageModel& m) {
+    std::vector<std::string> out;
+    for (const auto& [n, p] : m.named_parameters()) out.push_back(n);
+    return out;
+  };
+  auto v3 = make_model(config("v3", 11, 4, 8));
+  EXPECT_EQ(names(*v3), (std::vector<std::string>{
+                            "token_embedding_table.weight", "position_embedding_table.weight",
+                            "sa_head.key.weight", "sa_head.query.weight", "sa_head.value.weight",
+                            "lm_head.weight", "lm_head.bias"}));
+  EXPECT_EQ(v3->named_parameters()[2].second.shape(), (Shape{8, 8}));  // one head of size C
+  auto v4 = make_model(config("v4", 11, 4, 8, 4));
+  const auto n4 = names(*v4);
+  ASSERT_EQ(n4.size(), 2u + 12u + 2u);
+  EXPECT_EQ(n4[2], "sa_heads.heads.0.key.weight");
+  EXPECT_EQ(n4[13], "sa_heads.heads.3.value.weight");
+  EXPECT_EQ(n4[14], "lm_head.weight");
+  EXPECT_EQ(v4->named_parameters()[2].second.shape(), (Shape{2, 8}));  // head_size C / n_head
+  // the same parameter count as v3: splitting into heads costs nothing
+  EXPECT_EQ(v4->num_parameters(), v3->num_parameters() - 3 * 8 * 8 + 4 * 3 * 2 * 8);
+  const std::vector<int32_t> five{1, 2, 3, 4, 5};
+  EXPECT_BG_ERROR(v4->forward(five, 1, 5), "T = 5", "block_size 4");
+  EXPECT_EQ(v4->attention_maps(std::span(five).first(4), 4).size(), 4u);
+}
+
 }  // namespace
 }  // namespace bg
