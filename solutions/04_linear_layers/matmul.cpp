@@ -3,6 +3,7 @@
 
 #include "bg/autograd.h"
 #include "bg/error.h"
+#include "bg/kernels.h"
 #include "bg/linalg.h"
 #include "bg/ops.h"
 
@@ -115,7 +116,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   const float* pa = a.data().data();
   const float* pb = b.data().data();
   for (size_t t = 0; t < p.a_off.size(); ++t) {
-    matmul_nn(pa + p.a_off[t], pb + p.b_off[t], c.data() + static_cast<int64_t>(t) * p.n * p.m,
+    gemm_nn(pa + p.a_off[t], pb + p.b_off[t], c.data() + static_cast<int64_t>(t) * p.n * p.m,
               p.n, p.k, p.m);
   }
   Shape out_shape = p.out_shape;
@@ -126,12 +127,12 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
       const float* g = out.grad.data() + static_cast<int64_t>(t) * p.n * p.m;  // (n, m)
       if (a.requires_grad()) {
         // dA (n, k) += dC (n, m) · Bᵀ, B stored (k, m)
-        matmul_nt(g, b.data().data() + p.b_off[t], grad_buffer(a.node()).data() + p.a_off[t],
+        gemm_nt(g, b.data().data() + p.b_off[t], grad_buffer(a.node()).data() + p.a_off[t],
                   p.n, p.m, p.k);
       }
       if (b.requires_grad()) {
         // dB (k, m) += Aᵀ · dC, A stored (n, k)
-        matmul_tn(a.data().data() + p.a_off[t], g, grad_buffer(b.node()).data() + p.b_off[t],
+        gemm_tn(a.data().data() + p.a_off[t], g, grad_buffer(b.node()).data() + p.b_off[t],
                   p.k, p.n, p.m);
       }
     }

@@ -3,6 +3,7 @@
 
 #include "bg/autograd.h"
 #include "bg/error.h"
+#include "bg/kernels.h"
 #include "bg/linalg.h"
 #include "bg/module.h"
 #include "bg/optim.h"
@@ -60,7 +61,7 @@ Tensor Linear::forward(const Tensor& x) const {
   if (bias.defined()) {
     for (int64_t r = 0; r < rows; ++r) std::copy_n(bias.data().data(), out_, y.data() + r * out_);
   }
-  matmul_nt(x.data().data(), weight.data().data(), y.data(), rows, in_, out_);
+  gemm_nt(x.data().data(), weight.data().data(), y.data(), rows, in_, out_);
   std::vector<Tensor> inputs{x, weight};
   if (bias.defined()) inputs.push_back(bias);
   const int64_t in = in_, out = out_;
@@ -70,10 +71,10 @@ Tensor Linear::forward(const Tensor& x) const {
     const Tensor& x = o.parents[0];
     const Tensor& w = o.parents[1];
     if (x.requires_grad()) {  // dx (rows, in) += g · W
-      matmul_nn(g, w.data().data(), grad_buffer(x.node()).data(), rows, out, in);
+      gemm_nn(g, w.data().data(), grad_buffer(x.node()).data(), rows, out, in);
     }
     if (w.requires_grad()) {  // dW (out, in) += gᵀ · x
-      matmul_tn(g, x.data().data(), grad_buffer(w.node()).data(), out, rows, in);
+      gemm_tn(g, x.data().data(), grad_buffer(w.node()).data(), out, rows, in);
     }
     if (o.parents.size() > 2 && o.parents[2].requires_grad()) {  // db += column sums of g
       float* gb = grad_buffer(o.parents[2].node()).data();

@@ -5,6 +5,7 @@
 
 #include "bg/autograd.h"
 #include "bg/error.h"
+#include "bg/fast_exp.h"
 #include "bg/nn_ops.h"
 
 namespace bg {
@@ -87,13 +88,20 @@ Tensor cross_entropy(const Tensor& logits, std::span<const int32_t> targets) {
   }
   const float* x = logits.data().data();           // (N, V)
   std::vector<float> lse(static_cast<size_t>(N));  // log-sum-exp of each row, for backward
+  std::vector<float> e(static_cast<size_t>(V));    // one row of exp(x - m)
   double total = 0.0;
   for (int64_t n = 0; n < N; ++n) {
     const float* row = x + n * V;
-    float m = -std::numeric_limits<float>::infinity();
-    for (int64_t v = 0; v < V; ++v) m = std::max(m, row[v]);
-    double z = 0.0;
-    for (int64_t v = 0; v < V; ++v) z += std::exp(static_cast<double>(row[v] - m));
+    float m = row[0];
+    for (int64_t v = 1; v < V; ++v) m = row[v] > m ? row[v] : m;
+    for (int64_t v = 0; v < V; ++v) e[static_cast<size_t>(v)] = fast_exp(row[v] - m);
+    // the sum in four double lanes: vectorisable, and exact enough for any vocabulary
+    double lane[4] = {0, 0, 0, 0};
+    int64_t v = 0;
+    for (; v + 4 <= V; v += 4)
+      for (int j = 0; j < 4; ++j) lane[j] += e[static_cast<size_t>(v + j)];
+    for (; v < V; ++v) lane[0] += e[static_cast<size_t>(v)];
+    const double z = (lane[0] + lane[1]) + (lane[2] + lane[3]);
     lse[static_cast<size_t>(n)] = m + static_cast<float>(std::log(z));
     total += lse[static_cast<size_t>(n)] - row[targets[static_cast<size_t>(n)]];  // -log p(target)
   }
@@ -110,8 +118,8 @@ Tensor cross_entropy(const Tensor& logits, std::span<const int32_t> targets) {
         for (int64_t n = 0; n < N; ++n) {
           const float* row = x + n * V;
           float* grow = gx + n * V;
-          for (int64_t v = 0; v < V; ++v)
-            grow[v] += scale * std::exp(row[v] - lse[static_cast<size_t>(n)]);
+          const float l = lse[static_cast<size_t>(n)];
+          for (int64_t v = 0; v < V; ++v) grow[v] += scale * fast_exp(row[v] - l);
           grow[saved[static_cast<size_t>(n)]] -= scale;
         }
       },

@@ -180,6 +180,14 @@ TEST(CrossEntropy, EqualsMeanOfNegativeLogSoftmaxAtTheTargets) {
   EXPECT_NEAR(cross_entropy(big, t2).item(), 1000.0f, 1e-2);
 }
 
+TEST(CrossEntropy, ANanLogitGivesANanLoss) {
+  // training must be able to notice a diverged model
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<int32_t> t{0, 1};
+  EXPECT_TRUE(std::isnan(cross_entropy(tensor({0, 1, 2, nan, 4, 5}, {2, 3}), t).item()));
+  EXPECT_TRUE(std::isnan(cross_entropy(tensor({nan, 1, 2, 3, 4, 5}, {2, 3}), t).item()));
+}
+
 TEST(CrossEntropy, Gradcheck) {
   Tensor logits = randn({5, 4}).requires_grad_();
   const std::vector<int32_t> targets{3, 0, 3, 1, 2};

@@ -21,6 +21,7 @@
 
 #include "bg/error.h"
 #include "bg/models.h"
+#include "bg/text.h"
 
 namespace bg::cli {
 
@@ -150,10 +151,62 @@ std::string format_eval_line(const Progress& p, double train_loss, double val_lo
 // "step 123/5000 | 61.2k tok/s | elapsed 0:02 | ETA 1:41" (the in-place line between evals)
 std::string format_progress_line(const Progress& p);
 
+// ---- checkpoints ----------------------------------------------------------------------------
+
+// A trained model with everything needed to use it.
+struct Checkpoint {
+  ModelConfig config;
+  CharTokenizer tokenizer;
+  std::unique_ptr<LanguageModel> model;
+};
+
+// The model's named_parameters (PyTorch state_dict names) and the metadata model,
+// vocab_size, block_size, n_embed, n_head and vocab (the vocabulary's characters in id order),
+// written atomically as .safetensors. bg::Error when the tokenizer's vocabulary size is not
+// the model's.
+void save_checkpoint(const std::filesystem::path& path, const LanguageModel& model,
+                     const CharTokenizer& tokenizer);
+
+// Reads and checks a checkpoint (ours or one PyTorch wrote in the same layout): bg::Error
+// naming the file for a missing or truncated file, missing or malformed metadata, a
+// vocabulary that disagrees with vocab_size, tensors the model needs but the file lacks or
+// the file has but the model does not know, and shapes that disagree with the config.
+Checkpoint load_checkpoint(const std::filesystem::path& path);
+
+// ---- the commands ----------------------------------------------------------------------------
+
+// Where a command writes: `out` for results, `err` for diagnostics and speed. `interactive`:
+// `out` is a terminal, so training may redraw an in-place progress line.
+struct Console {
+  std::ostream& out;
+  std::ostream& err;
+  bool interactive = false;
+};
+
+// What a training run ended with.
+struct TrainResult {
+  int64_t steps = 0;  // steps done (fewer than asked when interrupted)
+  bool interrupted = false;
+  double train_loss = 0.0;  // the last estimate
+  double val_loss = 0.0;
+  double seconds = 0.0;
+  std::filesystem::path checkpoint;
+  std::vector<std::string> samples;  // one text per prompt, prompt included
+};
+
+// The commands. Each throws bg::Error on bad input (the caller prints it and exits 1).
+void prepare_data(const PrepareDataOptions& options, Console& console);
+TrainResult train(const TrainOptions& options, Console& console);
+// Returns the generated texts, prompts included, in prompt order.
+std::vector<std::string> sample(const SampleCommandOptions& options, Console& console);
+double evaluate(const EvalOptions& options, Console& console);  // the loss it printed last
+void attention(const AttentionOptions& options, Console& console);
+
 // ---- the program -----------------------------------------------------------------------------
 
 // Runs `babygpt args...` (args without the program name), writing to out and err, and returns
 // the exit status. Never throws: errors are printed to err.
-int run(std::span<const std::string> args, std::ostream& out, std::ostream& err);
+int run(std::span<const std::string> args, std::ostream& out, std::ostream& err,
+        bool interactive = false);
 
 }  // namespace bg::cli

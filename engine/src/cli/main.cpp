@@ -1,7 +1,14 @@
-// The babygpt program (placeholder until the command-line interface lands).
-#include <cstdio>
+// The babygpt program: everything it does lives in bg/cli.h (engine/src/cli/*.cpp).
+#include <unistd.h>
 
-int main() {
-  std::puts("babygpt: the command-line interface is not built yet");
-  return 1;
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "bg/cli.h"
+
+int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  return bg::cli::run(args, std::cout, std::cerr, isatty(STDOUT_FILENO) == 1);
 }

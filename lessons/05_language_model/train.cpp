@@ -1,7 +1,7 @@
 // Lesson 05 demo: train BabyGPT v1 (or v2 with --model v2) on a UTF-8 text and write a
 // few lines with it — the lesson's training loop, nothing else.
-//   ./build/lesson05_train_v1 FILE [--model v1|v2] [--iters N] [--seed S]
-// (lesson05_train_v1_mine is the same program on your own engine.)
+//   ./build/lesson05_train FILE [--model v1|v2] [--iters N] [--seed S]
+// (lesson05_train_mine is the same program on your own engine.)
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -24,8 +24,9 @@ int main(int argc, char** argv) {
     std::string model = "v1";
     int64_t iters = 5000;
     uint64_t seed = 1337;
-    for (int i = 2; i + 1 < argc; i += 2) {
+    for (int i = 2; i < argc; i += 2) {
       const std::string flag = argv[i];
+      if (i + 1 == argc) throw bg::Error("flag " + flag + " needs a value");
       if (flag == "--model")
         model = argv[i + 1];
       else if (flag == "--iters")

@@ -1,0 +1,137 @@
+// Checkpoints of the babygpt program: a model, its config and its vocabulary in one
+// .safetensors file (see bg/cli.h and bg/safetensors.h).
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "bg/cli.h"
+#include "bg/safetensors.h"
+#include "bg/shape.h"
+
+namespace bg::cli {
+
+namespace {
+
+int64_t meta_int(const SafetensorsFile& file, const std::filesystem::path& path,
+                 const std::string& key) {
+  const std::string* text = nullptr;
+  try {
+    text = &file.meta(key);
+  } catch (const Error&) {
+    throw Error(path.string() + ": not a babygpt checkpoint: the metadata has no '" + key + "'");
+  }
+  int64_t v = 0;
+  const char* end = text->data() + text->size();
+  auto [ptr, ec] = std::from_chars(text->data(), end, v);
+  if (text->empty() || ec != std::errc() || ptr != end || v <= 0) {
+    throw Error(path.string() + ": metadata " + key + " must be a positive integer, got '" + *text +
+                "'");
+  }
+  return v;
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
+}  // namespace
+
+void save_checkpoint(const std::filesystem::path& path, const LanguageModel& model,
+                     const CharTokenizer& tokenizer) {
+  const ModelConfig& c = model.config();
+  if (tokenizer.vocab_size() != c.vocab_size) {
+    throw Error("cannot save " + path.string() + ": the vocabulary holds " +
+                std::to_string(tokenizer.vocab_size()) +
+                " characters but the model's vocab_size is " + std::to_string(c.vocab_size));
+  }
+  const std::map<std::string, std::string> metadata = {
+      {"model", c.model},
+      {"vocab_size", std::to_string(c.vocab_size)},
+      {"block_size", std::to_string(c.block_size)},
+      {"n_embed", std::to_string(c.n_embed)},
+      {"n_head", std::to_string(c.n_head)},
+      {"vocab", tokenizer.vocab_string()},
+  };
+  save_safetensors(path, model.named_parameters(), metadata);
+}
+
+Checkpoint load_checkpoint(const std::filesystem::path& path) {
+  const SafetensorsFile file = load_safetensors(path);
+  const std::string where = path.string() + ": ";
+  Checkpoint ck;
+  try {
+    ck.config.model = file.meta("model");
+  } catch (const Error&) {
+    throw Error(where + "not a babygpt checkpoint: the metadata has no 'model'");
+  }
+  ck.config.vocab_size = meta_int(file, path, "vocab_size");
+  ck.config.block_size = meta_int(file, path, "block_size");
+  ck.config.n_embed = meta_int(file, path, "n_embed");
+  ck.config.n_head = meta_int(file, path, "n_head");
+  try {
+    ck.config.validate();
+  } catch (const Error& e) {
+    throw Error(where + "bad config in the metadata: " + e.what());
+  }
+  std::string vocab;
+  try {
+    vocab = file.meta("vocab");
+  } catch (const Error&) {
+    throw Error(where + "not a babygpt checkpoint: the metadata has no 'vocab'");
+  }
+  try {
+    ck.tokenizer = CharTokenizer::from_vocab(vocab);
+  } catch (const Error& e) {
+    throw Error(where + "bad vocabulary in the metadata: " + e.what());
+  }
+  if (ck.tokenizer.vocab_size() != ck.config.vocab_size) {
+    throw Error(where + "the vocabulary holds " + std::to_string(ck.tokenizer.vocab_size()) +
+                " characters but vocab_size says " + std::to_string(ck.config.vocab_size));
+  }
+
+  Generator gen(0);  // the initial values are overwritten below
+  ck.model = make_model(ck.config, gen);
+  const auto params = ck.model->named_parameters();
+  std::vector<std::string> missing, unexpected;
+  std::set<std::string> known;
+  for (const auto& [name, t] : params) {
+    known.insert(name);
+    if (file.find(name) == nullptr) missing.push_back(name);
+  }
+  for (const auto& [name, t] : file.tensors) {
+    if (!known.count(name)) unexpected.push_back(name);
+  }
+  const std::string config_text =
+      ck.config.model + " config (vocab_size " + std::to_string(ck.config.vocab_size) +
+      ", block_size " + std::to_string(ck.config.block_size) + ", n_embed " +
+      std::to_string(ck.config.n_embed) + ", n_head " + std::to_string(ck.config.n_head) + ")";
+  if (!missing.empty()) {
+    throw Error(where + "missing tensors for the " + config_text + ": " + join(missing));
+  }
+  if (!unexpected.empty()) {
+    throw Error(where + "unexpected tensors for the " + config_text + ": " + join(unexpected));
+  }
+  for (auto& [name, param] : params) {
+    const Tensor& stored = file.at(name);
+    if (stored.shape() != param.shape()) {
+      throw Error(where + "tensor " + name + " has shape " + shape_str(stored.shape()) + ", the " +
+                  config_text + " needs " + shape_str(param.shape()));
+    }
+    const auto values = stored.data();
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (!std::isfinite(values[i])) {
+        throw Error(where + "tensor " + name + " holds a non-finite value (" +
+                    std::to_string(values[i]) + ") at index " + std::to_string(i));
+      }
+    }
+    Tensor p = param;  // a handle to the model's parameter
+    std::copy(stored.data().begin(), stored.data().end(), p.data().begin());
+  }
+  return ck;
+}
+
+}  // namespace bg::cli

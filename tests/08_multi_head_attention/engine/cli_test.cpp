@@ -1,0 +1,355 @@
+// The babygpt program end to end, through bg::cli::run and the checkpoint functions: a tiny
+// training run on a text the test makes, checkpoints that round-trip and refuse to load
+// when anything is off, evaluation, sampling, attention pictures and the error paths.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bg/cli.h"
+#include "bg/data.h"
+#include "bg/fileio.h"
+#include "bg/safetensors.h"
+#include "testing.h"
+
+namespace bg::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using Args = std::vector<std::string>;
+
+// A fresh directory per test, removed afterwards.
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           ("bg_cli_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path path(const std::string& name) const { return dir_ / name; }
+
+  struct Result {
+    int code;
+    std::string out, err;
+  };
+  static Result babygpt(const Args& args) {
+    std::ostringstream out, err;
+    const int code = run(args, out, err);
+    return {code, out.str(), err.str()};
+  }
+
+  // A few KB of pseudo-poetry: lines of 5 or 7 characters drawn from a fixed set (it holds
+  // the course's prompts 春江 and 往事), deterministic.
+  fs::path make_text(const std::string& name = "poems.txt", int lines = 300) const {
+    const std::vector<std::string> chars = {"春", "江", "花", "月", "夜", "往", "事", "风",
+                                            "雨", "山", "水", "人", "归", "去", "来", "时"};
+    Generator gen(11);
+    std::string text;
+    for (int l = 0; l < lines; ++l) {
+      const int n = gen.randint(2) == 0 ? 5 : 7;
+      for (int i = 0; i < n; ++i) text += chars[gen.randint(chars.size())];
+      text += l % 4 == 3 ? "。\n\n" : "，\n";
+    }
+    write_file_atomic(path(name), text);
+    return path(name);
+  }
+
+  // A tiny run: 30 steps of 4 x 6 tokens, n_embed 8, 2 heads.
+  static Args tiny_train(const fs::path& data, const fs::path& out, const std::string& seed = "5",
+                         const std::string& iters = "30", const std::string& model = "v4") {
+    return {"train",
+            "--data=" + data.string(),
+            "--out",
+            out.string(),
+            "--model",
+            model,
+            "--iters",
+            iters,
+            "--batch-size",
+            "4",
+            "--block-size",
+            "6",
+            "--n-embed",
+            "8",
+            "--n-head",
+            "2",
+            "--eval-interval=10",
+            "--eval-iters",
+            "2",
+            "--sample-tokens",
+            "12",
+            "--seed=" + seed};
+  }
+
+  fs::path dir_;
+};
+
+std::string last_line(const std::string& s) {
+  std::string t = s;
+  while (!t.empty() && t.back() == '\n') t.pop_back();
+  return t.substr(t.rfind('\n') + 1);
+}
+
+ModelConfig tiny_config(const std::string& model, int64_t vocab) {
+  ModelConfig c;
+  c.model = model;
+  c.vocab_size = vocab;
+  c.block_size = 6;
+  c.n_embed = 8;
+  c.n_head = 2;
+  return c;
+}
+
+TEST_F(CliTest, CheckpointRoundTrip) {
+  const CharTokenizer tok("春江花月夜\n");
+  for (const std::string model : {"v1", "v2", "v3", "v4"}) {
+    Generator gen(3);
+    const auto m = make_model(tiny_config(model, tok.vocab_size()), gen);
+    save_checkpoint(path("m.safetensors"), *m, tok);
+    const Checkpoint ck = load_checkpoint(path("m.safetensors"));
+    EXPECT_EQ(ck.config.model, model);
+    EXPECT_EQ(ck.config.vocab_size, 6);
+    EXPECT_EQ(ck.config.block_size, 6);
+    EXPECT_EQ(ck.config.n_embed, 8);
+    EXPECT_EQ(ck.config.n_head, 2);
+    EXPECT_EQ(ck.tokenizer.vocab_string(), tok.vocab_string());
+    const auto a = m->named_parameters();
+    const auto b = ck.model->named_parameters();
+    ASSERT_EQ(a.size(), b.size()) << model;
+    for (size_t i = 0; i < a.size(); ++i) {
+      EXPECT_EQ(a[i].first, b[i].first);
+      EXPECT_EQ(a[i].second.tolist(), b[i].second.tolist()) << a[i].first;
+    }
+    // The file holds PyTorch's state_dict names and the metadata a reader needs.
+    const SafetensorsFile f = load_safetensors(path("m.safetensors"));
+    EXPECT_NE(f.find("lm_head.bias"), nullptr);
+    EXPECT_EQ(f.meta("vocab"), "\n夜春月江花");  // sorted by code point
+    EXPECT_EQ(f.meta("vocab_size"), "6");
+    if (model == "v4") {
+      EXPECT_NE(f.find("sa_heads.heads.1.value.weight"), nullptr);
+    }
+  }
+}
+
+TEST_F(CliTest, CheckpointErrors) {
+  const CharTokenizer tok("abcd");
+  Generator gen(3);
+  const auto m = make_model(tiny_config("v4", 4), gen);
+  auto params = m->named_parameters();
+  std::map<std::string, std::string> meta = {{"model", "v4"},     {"vocab_size", "4"},
+                                             {"block_size", "6"}, {"n_embed", "8"},
+                                             {"n_head", "2"},     {"vocab", "abcd"}};
+  const fs::path p = path("bad.safetensors");
+
+  EXPECT_BG_ERROR(load_checkpoint(path("nothing.safetensors")), "nothing.safetensors");
+
+  save_safetensors(p, params, meta);
+  const std::string bytes = read_file(p);
+  write_file_atomic(p, std::string_view(bytes).substr(0, bytes.size() - 10));
+  EXPECT_BG_ERROR(load_checkpoint(p), "bad.safetensors");
+
+  auto fewer = params;
+  fewer.pop_back();  // lm_head.bias
+  save_safetensors(p, fewer, meta);
+  EXPECT_BG_ERROR(load_checkpoint(p), "missing tensors", "lm_head.bias");
+
+  auto more = params;
+  more.emplace_back("sa_heads.proj.weight", zeros({8, 8}));
+  save_safetensors(p, more, meta);
+  EXPECT_BG_ERROR(load_checkpoint(p), "unexpected tensors", "sa_heads.proj.weight");
+
+  auto wrong = meta;
+  wrong["n_embed"] = "12";  // the stored (4, 8) embedding no longer fits
+  save_safetensors(p, params, wrong);
+  EXPECT_BG_ERROR(load_checkpoint(p), "token_embedding_table.weight has shape [4, 8]",
+                  "needs [4, 12]");
+
+  auto poisoned = params;
+  poisoned[1].second = zeros(params[1].second.shape());
+  poisoned[1].second.data()[3] = std::numeric_limits<float>::quiet_NaN();
+  save_safetensors(p, poisoned, meta);
+  EXPECT_BG_ERROR(load_checkpoint(p), "position_embedding_table.weight", "non-finite", "index 3");
+
+  wrong = meta;
+  wrong["vocab_size"] = "5";
+  save_safetensors(p, params, wrong);
+  EXPECT_BG_ERROR(load_checkpoint(p), "vocabulary holds 4 characters", "vocab_size says 5");
+
+  wrong = meta;
+  wrong["block_size"] = "eight";
+  save_safetensors(p, params, wrong);
+  EXPECT_BG_ERROR(load_checkpoint(p), "block_size", "'eight'");
+
+  wrong = meta;
+  wrong.erase("vocab");
+  save_safetensors(p, params, wrong);
+  EXPECT_BG_ERROR(load_checkpoint(p), "no 'vocab'");
+
+  wrong = meta;
+  wrong["model"] = "v9";
+  save_safetensors(p, params, wrong);
+  EXPECT_BG_ERROR(load_checkpoint(p), "bad config", "v9");
+
+  // Through the program: exit 1 and the reason.
+  const Result r = babygpt({"eval", "--checkpoint", p.string(), "--data", p.string()});
+  EXPECT_EQ(r.code, kExitError);
+  EXPECT_NE(r.err.find("v9"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, TrainEvalSampleEndToEnd) {
+  const fs::path data = make_text();
+  const Result t = babygpt((tiny_train(data, path("run"))));
+  ASSERT_EQ(t.code, kExitOk) << t.err;
+  for (const char* f : {"model.safetensors", "loss.svg", "samples.txt"}) {
+    EXPECT_TRUE(fs::exists(path("run") / f)) << f;
+  }
+  // A line per evaluation (steps 0, 10, 20, 30) and the course's two prompts at the end.
+  for (const char* s : {"step 0/30 | train", "step 10/30", "step 20/30", "step 30/30 | train",
+                        "--- 春江\n春江", "--- 往事\n往事"}) {
+    EXPECT_NE(t.out.find(s), std::string::npos) << s << "\n" << t.out;
+  }
+  const std::string samples = read_file(path("run") / "samples.txt");
+  EXPECT_NE(samples.find("--- 春江\n春江"), std::string::npos) << samples;
+  EXPECT_NE(read_file(path("run") / "loss.svg").find("<svg"), std::string::npos);
+
+  const Checkpoint ck = load_checkpoint(path("run") / "model.safetensors");
+  EXPECT_EQ(ck.config.model, "v4");
+  EXPECT_EQ(ck.tokenizer.vocab_size(), 19);  // 16 characters + ， 。 \n
+
+  // The same seed gives the same checkpoint, byte for byte; another seed does not.
+  ASSERT_EQ(babygpt((tiny_train(data, path("again")))).code, kExitOk);
+  EXPECT_EQ(read_file(path("run") / "model.safetensors"),
+            read_file(path("again") / "model.safetensors"));
+  ASSERT_EQ(babygpt((tiny_train(data, path("other"), "6"))).code, kExitOk);
+  EXPECT_NE(read_file(path("run") / "model.safetensors"),
+            read_file(path("other") / "model.safetensors"));
+
+  // eval: deterministic, the loss is the last thing printed, and it is the exact mean loss.
+  const std::string ckpt = (path("run") / "model.safetensors").string();
+  const Result e1 = babygpt({"eval", "--checkpoint", ckpt, "--data", data.string()});
+  ASSERT_EQ(e1.code, kExitOk) << e1.err;
+  const Result e2 = babygpt({"eval", "--checkpoint=" + ckpt, "--data=" + data.string()});
+  EXPECT_EQ(e1.out, e2.out);
+  const std::string line = last_line(e1.out);
+  ASSERT_EQ(line.rfind("val loss ", 0), 0u) << e1.out;
+  const double printed = std::stod(line.substr(9));
+  const std::vector<int32_t> ids = ck.tokenizer.encode(read_file(data));
+  const Split split = split_train_val(ids);
+  EXPECT_NEAR(printed, evaluate_loss(*ck.model, split.val, 6), 1e-4);
+  // Better than uniform guessing (ln 19 = 2.94) after 30 steps, and plausible.
+  EXPECT_GT(printed, 0.5);
+  EXPECT_LT(printed, 2.8);
+  const Result all =
+      babygpt({"eval", "--checkpoint", ckpt, "--data", data.string(), "--split", "all"});
+  ASSERT_EQ(all.code, kExitOk) << all.err;
+  EXPECT_EQ(last_line(all.out).rfind("all loss ", 0), 0u) << all.out;
+
+  // sample: deterministic for a seed, prompts kept, tokens/s on stderr.
+  const Args s = {"sample", "--checkpoint", ckpt, "--prompt", "春", "--prompt",
+                  "风雨",   "--tokens",     "20", "--seed",   "9"};
+  const Result s1 = babygpt(s);
+  ASSERT_EQ(s1.code, kExitOk) << s1.err;
+  EXPECT_EQ(s1.out, babygpt(s).out);
+  EXPECT_EQ(s1.out.rfind("春", 0), 0u);
+  EXPECT_NE(s1.out.find("\n\n风雨"), std::string::npos) << s1.out;
+  EXPECT_NE(s1.err.find("tokens/s"), std::string::npos);
+  std::ostringstream out, err;
+  Console console{out, err};
+  const std::vector<std::string> texts = sample(
+      parse_sample_args(Args{"--checkpoint", ckpt, "--tokens", "20", "--top-k", "1"}), console);
+  ASSERT_EQ(texts.size(), 2u);  // the default prompts 春江 and 往事
+  EXPECT_EQ(texts[0].rfind("春江", 0), 0u);
+  EXPECT_EQ(ck.tokenizer.encode(texts[0]).size(), 22u);
+
+  // attention: one heatmap per head.
+  const Result a = babygpt({"attention", "--checkpoint", ckpt, "--prompt", "春江花月夜往事归风",
+                            "--out", path("att.svg").string()});
+  ASSERT_EQ(a.code, kExitOk) << a.err;
+  EXPECT_NE(a.err.find("last 6"), std::string::npos) << a.err;  // cropped to block_size
+  const std::string svg = read_file(path("att.svg"));
+  EXPECT_NE(svg.find("head 0"), std::string::npos);
+  EXPECT_NE(svg.find("head 1"), std::string::npos);
+}
+
+TEST_F(CliTest, AttentionNeedsAttention) {
+  const fs::path data = make_text();
+  const Result t = babygpt(tiny_train(data, path("v2"), "5", "1", "v2"));
+  ASSERT_EQ(t.code, kExitOk) << t.err;
+  const Result r =
+      babygpt({"attention", "--checkpoint", (path("v2") / "model.safetensors").string(), "--prompt",
+               "春江", "--out", path("a.svg").string()});
+  EXPECT_EQ(r.code, kExitError);
+  EXPECT_NE(r.err.find("v2 model, which has no attention"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(path("a.svg")));
+}
+
+TEST_F(CliTest, PromptCharactersOutsideTheVocabulary) {
+  const fs::path data = make_text();
+  Args a = (tiny_train(data, path("run")));
+  ASSERT_EQ(babygpt(a).code, kExitOk);
+  const Result r = babygpt({"sample", "--checkpoint", (path("run") / "model.safetensors").string(),
+                            "--prompt", "春x江€"});
+  EXPECT_EQ(r.code, kExitError);
+  EXPECT_NE(r.err.find("'x' (U+0078)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("'€' (U+20AC)"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST_F(CliTest, CorpusShorterThanABlock) {
+  write_file_atomic(path("short.txt"), "春江花月夜春江花月夜");  // 10 chars: 9 train, 1 val
+  const Result r = babygpt((tiny_train(path("short.txt"), path("run"))));
+  EXPECT_EQ(r.code, kExitError);
+  EXPECT_NE(r.err.find("shorter than a block"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(path("run") / "model.safetensors"));
+}
+
+TEST_F(CliTest, InvalidUtf8Data) {
+  write_file_atomic(path("bad.txt"), "春江\xff花月夜");  // 春江 is bytes 0..5
+  const Result r = babygpt((tiny_train(path("bad.txt"), path("run"))));
+  EXPECT_EQ(r.code, kExitError);
+  EXPECT_NE(r.err.find("bad.txt"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("invalid UTF-8 at byte 6"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, MissingDataSaysHowToGetIt) {
+  const Result r = babygpt({"train", "--data", path("none.txt").string()});
+  EXPECT_EQ(r.code, kExitError);
+  EXPECT_NE(r.err.find("none.txt does not exist"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, NonFiniteLossStopsTraining) {
+  const fs::path data = make_text();
+  Args a = (tiny_train(data, path("run")));
+  a.insert(a.end(), {"--lr", "1e30"});
+  const Result r = babygpt(a);
+  EXPECT_EQ(r.code, kExitError);
+  EXPECT_NE(r.err.find("training diverged"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--lr"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(path("run") / "model.safetensors"));
+}
+
+TEST_F(CliTest, UsageErrorsExitTwo) {
+  EXPECT_EQ(babygpt({}).code, kExitUsage);
+  EXPECT_EQ(babygpt({"bench"}).code, kExitUsage);
+  const Result r = babygpt({"train", "--iterz", "3"});
+  EXPECT_EQ(r.code, kExitUsage);
+  EXPECT_NE(r.err.find("unknown flag --iterz"), std::string::npos) << r.err;
+  EXPECT_EQ(babygpt({"sample"}).code, kExitUsage);
+  EXPECT_EQ(babygpt({"eval", "--checkpoint", "x", "--data"}).code, kExitUsage);
+  const Result h = babygpt({"attention", "--help"});
+  EXPECT_EQ(h.code, kExitOk);
+  EXPECT_NE(h.out.find("--prompt TEXT"), std::string::npos);
+  EXPECT_EQ(babygpt({"--help"}).code, kExitOk);
+}
+
+}  // namespace
+}  // namespace bg::cli
