@@ -89,9 +89,14 @@ std::string describe(const ModelConfig& c, int64_t parameters) {
   return s + ", " + grouped(parameters) + " parameters)";
 }
 
-// Ctrl-C during training: finish the step, save what was learned so far, stop.
+// Ctrl-C during training: finish the step, save what was learned so far, stop. A second
+// Ctrl-C ends the program at once (the default action); an interrupted checkpoint write
+// leaves the previous file intact, since writes are atomic.
 volatile std::sig_atomic_t g_interrupted = 0;
-extern "C" void on_interrupt(int) { g_interrupted = 1; }
+extern "C" void on_interrupt(int) {
+  g_interrupted = 1;
+  std::signal(SIGINT, SIG_DFL);
+}
 
 class InterruptScope {
  public:
@@ -132,10 +137,12 @@ std::vector<int32_t> training_prompt(const CharTokenizer& tok, const std::string
 
 void prepare_data(const PrepareDataOptions& o, Console& con) {
   make_directory(o.out.parent_path());
+  // Absolute paths: prepare_corpus runs npm and cmake in a temporary directory, where a
+  // relative path would no longer point at the right place.
   CorpusOptions co;
-  co.tarball = o.tarball;
+  if (!o.tarball.empty()) co.tarball = fs::absolute(o.tarball);
   co.log = [&](const std::string& line) { con.err << line << "\n" << std::flush; };
-  const CorpusStats st = prepare_corpus(o.out, co);
+  const CorpusStats st = prepare_corpus(fs::absolute(o.out), co);
   con.out << "wrote " << o.out.string() << ": " << grouped(st.poems) << " poems, "
           << grouped(st.chars) << " characters (" << grouped(st.bytes) << " bytes), "
           << grouped(st.distinct) << " distinct; sha256 " << st.sha256 << "\n";
@@ -251,6 +258,7 @@ TrainResult train(const TrainOptions& o, Console& con) {
     ++step;
     if (step % o.eval_interval == 0 || step == o.iters) {
       evaluate_now(step);
+      last_redraw = Clock::now();
     } else if (con.interactive &&
                std::chrono::duration<double>(Clock::now() - last_redraw).count() > 0.2) {
       con.out << "\r" << format_progress_line(progress(step)) << "\033[K" << std::flush;

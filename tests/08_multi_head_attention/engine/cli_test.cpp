@@ -337,6 +337,18 @@ TEST_F(CliTest, NonFiniteLossStopsTraining) {
   EXPECT_FALSE(fs::exists(path("run") / "model.safetensors"));
 }
 
+TEST_F(CliTest, PrepareDataRefusesAWrongTarball) {
+  write_file_atomic(path("junk.tgz"), "not the package");
+  const Result r = babygpt({"prepare-data", "--tarball", path("junk.tgz").string(), "--out",
+                            path("data/ci.txt").string()});
+  EXPECT_EQ(r.code, kExitError);
+  EXPECT_NE(r.err.find("b6e7e60d0accac7c723d066a5c360549aab8299d"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(path("data/ci.txt")));
+  const Result missing = babygpt({"prepare-data", "--tarball", path("none.tgz").string()});
+  EXPECT_EQ(missing.code, kExitError);
+  EXPECT_NE(missing.err.find("none.tgz"), std::string::npos) << missing.err;
+}
+
 TEST_F(CliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(babygpt({}).code, kExitUsage);
   EXPECT_EQ(babygpt({"bench"}).code, kExitUsage);
