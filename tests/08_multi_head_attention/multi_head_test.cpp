@@ -1,7 +1,7 @@
 // Lesson 08: concat, multi-head attention as a list of heads, and the fused variant
 // (bg/attention.h).
 //   exercise 1: ctest -L lesson08 -R Concat
-//   exercise 2: ctest -L lesson08 -R MultiHead     (suite MultiHeadAttention)
+//   exercise 2: ctest -L lesson08 -R 'lesson08\.MultiHead'   (suite MultiHeadAttention)
 //   exercise 3: ctest -L lesson08 -R Fused
 #include <gtest/gtest.h>
 

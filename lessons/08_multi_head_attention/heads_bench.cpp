@@ -1,0 +1,123 @@
+// Lesson 08 benchmark: a list of heads (the course's v4) against one fused projection.
+//
+// Both modules hold the same weights (FusedMultiHeadAttention::load_from) and compute the
+// same function. For each configuration the program times the forward pass alone (no
+// graph) and a training step, forward + backward (the gradient of sum(out * w) with a fixed
+// w), several times each, and prints the medians. "speedup" is list time / fused time for
+// forward + backward (above 1: the fused variant is faster).
+//
+//   cmake --build build -j2 --target lesson08_heads_bench && ./build/lesson08_heads_bench
+//   ./build/lesson08_heads_bench --reps 50         (more repetitions)
+//   BG_THREADS=1 ./build/lesson08_heads_bench      (one thread)
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "bg/attention.h"
+#include "bg/autograd.h"
+#include "bg/error.h"
+#include "bg/ops.h"
+#include "bg/parallel.h"
+
+namespace {
+
+struct Config {
+  int64_t B, T, C, nh;
+  const char* label;
+};
+
+// Median wall time of `reps` runs of `step`, in milliseconds, after two warm-up runs.
+double median_ms(const std::function<void()>& step, int reps) {
+  step();
+  step();
+  std::vector<double> ms;
+  for (int r = 0; r < reps; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    step();
+    const auto t1 = std::chrono::steady_clock::now();
+    ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int reps = 21;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
+      reps = std::max(1, std::atoi(argv[++i]));
+    } else {
+      std::fprintf(stderr, "usage: %s [--reps N]\n", argv[0]);
+      return 2;
+    }
+  }
+  const Config configs[] = {
+      {32, 8, 32, 4, "course (v4 default)"},
+      {32, 64, 128, 4, "bigger"},
+      {16, 256, 256, 8, "long context"},
+  };
+  try {
+    std::printf("median of %d runs, in ms; %d thread(s) (BG_THREADS)\n", reps, bg::num_threads());
+    std::printf("%-20s %4s %4s %4s %3s | %9s %9s | %9s %9s %7s | %s\n", "config", "B", "T", "C",
+                "nh", "fwd list", "fwd fused", "f+b list", "f+b fused", "speedup", "max |diff|");
+    for (const Config& c : configs) {
+      bg::Generator gen(1);
+      bg::MultiHeadAttention list(c.C, c.nh, c.T, gen);
+      bg::FusedMultiHeadAttention fused(c.C, c.nh, c.T, gen);
+      fused.load_from(list);
+      const bg::Tensor x = bg::randn({c.B, c.T, c.C}, gen).requires_grad_();
+      const bg::Tensor w = bg::randn({c.B, c.T, c.C}, gen);
+
+      // Same function? (one forward of each, compared element by element)
+      const auto a = list(x).tolist();
+      const auto b = fused(x).tolist();
+      double diff = 0.0;
+      for (size_t i = 0; i < a.size(); ++i) diff = std::max(diff, double(std::fabs(a[i] - b[i])));
+
+      // Forward only (no graph recorded), then one training step: forget old gradients,
+      // forward, backward.
+      const double f_list = median_ms(
+          [&] {
+            bg::NoGradGuard no_grad;
+            (void)list(x);
+          },
+          reps);
+      const double f_fused = median_ms(
+          [&] {
+            bg::NoGradGuard no_grad;
+            (void)fused(x);
+          },
+          reps);
+      const double t_list = median_ms(
+          [&] {
+            list.zero_grad();
+            x.node().grad.clear();
+            list(x).backward(w);
+          },
+          reps);
+      const double t_fused = median_ms(
+          [&] {
+            fused.zero_grad();
+            x.node().grad.clear();
+            fused(x).backward(w);
+          },
+          reps);
+      std::printf("%-20s %4lld %4lld %4lld %3lld | %9.3f %9.3f | %9.3f %9.3f %6.2fx | %.2g\n",
+                  c.label, static_cast<long long>(c.B), static_cast<long long>(c.T),
+                  static_cast<long long>(c.C), static_cast<long long>(c.nh), f_list, f_fused,
+                  t_list, t_fused, t_list / t_fused, diff);
+    }
+  } catch (const bg::Error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
