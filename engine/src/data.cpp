@@ -122,7 +122,8 @@ std::vector<int32_t> generate(const LanguageModel& model, std::vector<int32_t> c
     const std::vector<int32_t> idx = crop_context(context, model.config().block_size);
     const auto T = static_cast<int64_t>(idx.size());
     // logits of the last position only: (1, T, V) -> (1, 1, V)
-    Tensor last = narrow(model.forward(idx, 1, T), 1, -1, 1);
+    // Only the last position's logits are needed: lm_head on its features alone.
+    Tensor last = model.lm_head()(narrow(model.features(idx, 1, T), 1, -1, 1));
     std::copy_n(last.data().data(), V, logits.begin());
     for (float& l : logits) l /= options.temperature;
     if (options.top_k > 0 && options.top_k < V) {

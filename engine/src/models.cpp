@@ -34,6 +34,10 @@ std::vector<Tensor> LanguageModel::attention_maps(std::span<const int32_t>, int6
   return {};
 }
 
+Tensor LanguageModel::forward(std::span<const int32_t> idx, int64_t B, int64_t T) const {
+  return lm_head()(features(idx, B, T));  // (B, T, C) -> (B, T, V)
+}
+
 namespace {
 
 // Checks idx against (B, T) and, for models with a position table, T <= block_size.
@@ -57,18 +61,19 @@ class BabyGPTv1 : public LanguageModel {
   BabyGPTv1(const ModelConfig& c, Generator& gen)
       : LanguageModel(c),
         token_embedding_table(c.vocab_size, c.n_embed, gen),
-        lm_head(c.n_embed, c.vocab_size, true, gen) {
+        lm_head_(c.n_embed, c.vocab_size, true, gen) {
     register_module("token_embedding_table", token_embedding_table);
-    register_module("lm_head", lm_head);
+    register_module("lm_head", lm_head_);
   }
-  Tensor forward(std::span<const int32_t> idx, int64_t B, int64_t T) const override {
+  Tensor features(std::span<const int32_t> idx, int64_t B, int64_t T) const override {
     check_input(config_, idx, B, T, false);
-    return lm_head(token_embedding_table.forward(idx, {B, T}));  // (B, T, C) -> (B, T, V)
+    return token_embedding_table.forward(idx, {B, T});  // (B, T, C)
   }
+  const Linear& lm_head() const override { return lm_head_; }
 
  private:
   Embedding token_embedding_table;
-  Linear lm_head;
+  Linear lm_head_;
 };
 
 // v2: token embedding + position embedding.
@@ -78,22 +83,22 @@ class BabyGPTv2 : public LanguageModel {
       : LanguageModel(c),
         token_embedding_table(c.vocab_size, c.n_embed, gen),
         position_embedding_table(c.block_size, c.n_embed, gen),
-        lm_head(c.n_embed, c.vocab_size, true, gen) {
+        lm_head_(c.n_embed, c.vocab_size, true, gen) {
     register_module("token_embedding_table", token_embedding_table);
     register_module("position_embedding_table", position_embedding_table);
-    register_module("lm_head", lm_head);
+    register_module("lm_head", lm_head_);
   }
-  Tensor forward(std::span<const int32_t> idx, int64_t B, int64_t T) const override {
+  Tensor features(std::span<const int32_t> idx, int64_t B, int64_t T) const override {
     check_input(config_, idx, B, T, true);
-    Tensor x = add_positions(token_embedding_table.forward(idx, {B, T}),
-                             position_embedding_table.weight);  // (B, T, C)
-    return lm_head(x);                                          // (B, T, V)
+    return add_positions(token_embedding_table.forward(idx, {B, T}),
+                         position_embedding_table.weight);  // (B, T, C)
   }
+  const Linear& lm_head() const override { return lm_head_; }
 
  private:
   Embedding token_embedding_table;
   Embedding position_embedding_table;
-  Linear lm_head;
+  Linear lm_head_;
 };
 
 // v3: v2 + one causal self-attention head of size n_embed.
@@ -104,15 +109,16 @@ class BabyGPTv3 : public LanguageModel {
         token_embedding_table(c.vocab_size, c.n_embed, gen),
         position_embedding_table(c.block_size, c.n_embed, gen),
         sa_head(c.n_embed, c.n_embed, c.block_size, gen),
-        lm_head(c.n_embed, c.vocab_size, true, gen) {
+        lm_head_(c.n_embed, c.vocab_size, true, gen) {
     register_module("token_embedding_table", token_embedding_table);
     register_module("position_embedding_table", position_embedding_table);
     register_module("sa_head", sa_head);
-    register_module("lm_head", lm_head);
+    register_module("lm_head", lm_head_);
   }
-  Tensor forward(std::span<const int32_t> idx, int64_t B, int64_t T) const override {
-    return lm_head(sa_head(embed(idx, B, T)));  // (B, T, C) -> (B, T, C) -> (B, T, V)
+  Tensor features(std::span<const int32_t> idx, int64_t B, int64_t T) const override {
+    return sa_head(embed(idx, B, T));  // (B, T, C) -> (B, T, C)
   }
+  const Linear& lm_head() const override { return lm_head_; }
   std::vector<Tensor> attention_maps(std::span<const int32_t> idx, int64_t T) const override {
     NoGradGuard no_grad;
     Tensor wei;  // (1, T, T)
@@ -129,7 +135,7 @@ class BabyGPTv3 : public LanguageModel {
   Embedding token_embedding_table;
   Embedding position_embedding_table;
   Head sa_head;
-  Linear lm_head;
+  Linear lm_head_;
 };
 
 // v4: v2 + n_head heads of size n_embed / n_head, concatenated (no output projection).
@@ -140,15 +146,16 @@ class BabyGPTv4 : public LanguageModel {
         token_embedding_table(c.vocab_size, c.n_embed, gen),
         position_embedding_table(c.block_size, c.n_embed, gen),
         sa_heads(c.n_embed, c.n_head, c.block_size, gen),
-        lm_head(c.n_embed, c.vocab_size, true, gen) {
+        lm_head_(c.n_embed, c.vocab_size, true, gen) {
     register_module("token_embedding_table", token_embedding_table);
     register_module("position_embedding_table", position_embedding_table);
     register_module("sa_heads", sa_heads);
-    register_module("lm_head", lm_head);
+    register_module("lm_head", lm_head_);
   }
-  Tensor forward(std::span<const int32_t> idx, int64_t B, int64_t T) const override {
-    return lm_head(sa_heads(embed(idx, B, T)));  // (B, T, C) -> (B, T, C) -> (B, T, V)
+  Tensor features(std::span<const int32_t> idx, int64_t B, int64_t T) const override {
+    return sa_heads(embed(idx, B, T));  // (B, T, C) -> (B, T, C)
   }
+  const Linear& lm_head() const override { return lm_head_; }
   std::vector<Tensor> attention_maps(std::span<const int32_t> idx, int64_t T) const override {
     NoGradGuard no_grad;
     std::vector<Tensor> weights;  // one (1, T, T) per head
@@ -166,7 +173,7 @@ class BabyGPTv4 : public LanguageModel {
   Embedding token_embedding_table;
   Embedding position_embedding_table;
   MultiHeadAttention sa_heads;
-  Linear lm_head;
+  Linear lm_head_;
 };
 
 }  // namespace
@@ -187,8 +194,10 @@ Tensor model_loss(const LanguageModel& model, const Batch& batch) {
                 " inputs and targets, got " + std::to_string(batch.x.size()) + " and " +
                 std::to_string(batch.y.size()));
   }
-  Tensor logits = model.forward(batch.x, batch.B, batch.T);  // (B, T, V)
-  return cross_entropy(reshape(logits, {n, model.config().vocab_size}), batch.y);
+  // The features are flattened to rows before lm_head, so the big (B·T, V) logits come out in
+  // the 2-D shape cross_entropy takes, with no copy.
+  const Tensor x = model.features(batch.x, batch.B, batch.T);  // (B, T, C)
+  return cross_entropy(model.lm_head()(reshape(x, {n, model.config().n_embed})), batch.y);
 }
 
 }  // namespace bg

@@ -7,8 +7,10 @@ namespace bg {
 
 namespace {
 
-// Keep at most this much memory in the cache; beyond it, returned buffers are freed.
-constexpr size_t kMaxCachedBytes = size_t{256} << 20;
+// Keep at most this much memory in the cache, and at most a few buffers of one size;
+// beyond that, returned buffers are freed. A training step needs only a handful of each.
+constexpr size_t kMaxCachedBytes = size_t{64} << 20;
+constexpr size_t kMaxPerSize = 8;
 // Buffers this small are cheaper to allocate than to look up.
 constexpr size_t kMinCachedFloats = 64;
 
@@ -59,8 +61,10 @@ void give_buffer(std::vector<float>&& buffer) {
   if (n < kMinCachedFloats || buffer.capacity() != n || t_cache_gone) return;  // freed normally
   Cache& c = cache();
   if (c.stats.cached_bytes + n * sizeof(float) > kMaxCachedBytes) return;
+  auto& same = c.free[n];
+  if (same.size() >= kMaxPerSize) return;
   c.stats.cached_bytes += n * sizeof(float);
-  c.free[n].push_back(std::move(buffer));
+  same.push_back(std::move(buffer));
 }
 
 BufferStats buffer_stats() { return t_cache_gone ? BufferStats{} : cache().stats; }

@@ -121,6 +121,23 @@ struct AttentionOptions {
   std::filesystem::path out;
 };
 
+struct BenchOptions {
+  bool help = false;
+  std::string model = "v4";
+  std::filesystem::path data;  // empty: data/ci.txt if it exists, else random tokens
+  int64_t vocab_size = 6104;   // for random tokens (the ci corpus has 6,104 characters)
+  int64_t iters = 50;          // measured steps
+  int64_t warmup = 5;          // steps before measuring (buffers, caches, thread pool)
+  int64_t batch_size = 32;
+  int64_t block_size = 8;
+  int64_t n_embed = 32;
+  int64_t n_head = 4;
+  double lr = 1e-2;
+  int threads = 0;  // 0: try 1 .. hardware threads and keep the fastest
+  uint64_t seed = 1337;
+  ModelConfig config(int64_t vocab) const;
+};
+
 // Each parses the flags after its command name; UsageError on any mistake, including
 // required flags that are missing and (train) n_embed not divisible by n_head.
 PrepareDataOptions parse_prepare_data_args(std::span<const std::string> args);
@@ -128,6 +145,7 @@ TrainOptions parse_train_args(std::span<const std::string> args);
 SampleCommandOptions parse_sample_args(std::span<const std::string> args);
 EvalOptions parse_eval_args(std::span<const std::string> args);
 AttentionOptions parse_attention_args(std::span<const std::string> args);
+BenchOptions parse_bench_args(std::span<const std::string> args);
 
 // The help text of the program ("") or of one command.
 std::string usage(std::string_view command = "");
@@ -201,6 +219,24 @@ TrainResult train(const TrainOptions& options, Console& console);
 std::vector<std::string> sample(const SampleCommandOptions& options, Console& console);
 double evaluate(const EvalOptions& options, Console& console);  // the loss it printed last
 void attention(const AttentionOptions& options, Console& console);
+
+// What `babygpt bench` measured (times in milliseconds, medians over the measured steps).
+struct BenchResult {
+  int threads = 1;
+  double ms_median = 0, ms_p10 = 0, ms_p90 = 0, ms_min = 0, ms_max = 0;
+  double forward_ms = 0, backward_ms = 0, optimizer_ms = 0;
+  double tokens_per_second = 0;
+  double flops_per_step = 0;  // forward + backward, counted from the model's matrix products
+  double gflops = 0;
+  double peak_rss_mb = 0;
+};
+BenchResult bench(const BenchOptions& options, Console& console);
+
+// Floating-point operations of one training step of `config` on B x T tokens: 2 per
+// multiply-add of every matrix product in the forward pass (projections, attention scores,
+// attention-weighted values, lm_head), times 3 for forward + backward (the backward pass of a
+// product costs two products of the same size). Elementwise work is not counted.
+double training_flops(const ModelConfig& config, int64_t B, int64_t T);
 
 // ---- the program -----------------------------------------------------------------------------
 

@@ -42,8 +42,13 @@ struct Batch {
 
 class LanguageModel : public Module {
  public:
-  // idx (B, T) token ids, T <= block_size (v1 accepts any T) -> logits (B, T, vocab_size).
-  virtual Tensor forward(std::span<const int32_t> idx, int64_t B, int64_t T) const = 0;
+  // idx (B, T) token ids, T <= block_size (v1 accepts any T) -> logits (B, T, vocab_size):
+  // lm_head(features(idx)).
+  Tensor forward(std::span<const int32_t> idx, int64_t B, int64_t T) const;
+  // What the model feeds its lm_head: (B, T, n_embed). Every version differs only here.
+  virtual Tensor features(std::span<const int32_t> idx, int64_t B, int64_t T) const = 0;
+  // The last layer, shared by every version: Linear(n_embed, vocab_size).
+  virtual const Linear& lm_head() const = 0;
   // The causal attention weights of one sequence idx (T ids), one (T, T) tensor per head
   // (rows: query positions, columns: key positions), computed without recording a graph;
   // empty for v1/v2. For the attention pictures.

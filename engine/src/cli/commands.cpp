@@ -452,6 +452,10 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err,
       const auto o = parse_attention_args(rest);
       if (o.help) return out << usage(command), kExitOk;
       attention(o, con);
+    } else if (command == "bench") {
+      const auto o = parse_bench_args(rest);
+      if (o.help) return out << usage(command), kExitOk;
+      bench(o, con);
     } else {
       err << "babygpt: unknown command '" << command << "'\n\n" << usage();
       return kExitUsage;

@@ -1,0 +1,216 @@
+// babygpt bench: how fast one training step of a configuration runs on this machine.
+//
+// It trains exactly as `babygpt train` does (random batch, loss, zero_grad, backward, AdamW
+// step) and times each phase of every step with a steady clock. Machines are noisy, so it
+// reports medians and the spread, never a single run.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iomanip>
+#include <sstream>
+#include <thread>
+
+#include "bg/cli.h"
+#include "bg/data.h"
+#include "bg/fileio.h"
+#include "bg/optim.h"
+#include "bg/parallel.h"
+#include "bg/storage.h"
+
+namespace bg::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+// The q-quantile (0..1) of `v` by nearest rank.
+double quantile(std::vector<double> v, double q) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  const auto i = static_cast<size_t>(q * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+std::string fixed(double v, int decimals) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(decimals) << v;
+  return s.str();
+}
+
+// Peak resident set size of this process so far, in MB (ru_maxrss is KiB on Linux, bytes on
+// macOS).
+double peak_rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+#ifdef __APPLE__
+  return static_cast<double>(u.ru_maxrss) / (1024.0 * 1024.0);
+#else
+  return static_cast<double>(u.ru_maxrss) / 1024.0;
+#endif
+}
+
+struct StepTimes {
+  std::vector<double> total, forward, backward, optimizer;
+};
+
+// Runs `steps` training steps and records how long each phase took.
+StepTimes run_steps(LanguageModel& model, AdamW& opt, const std::vector<int32_t>& train,
+                    const BenchOptions& o, Generator& gen, int64_t steps) {
+  StepTimes t;
+  for (int64_t s = 0; s < steps; ++s) {
+    const auto t0 = Clock::now();
+    const Batch batch = get_batch(train, o.batch_size, o.block_size, gen);
+    const Tensor loss = model_loss(model, batch);
+    const double f = ms_since(t0);
+    const auto t1 = Clock::now();
+    opt.zero_grad();
+    loss.backward();
+    const double b = ms_since(t1);
+    const auto t2 = Clock::now();
+    opt.step();
+    const double u = ms_since(t2);
+    t.forward.push_back(f);
+    t.backward.push_back(b);
+    t.optimizer.push_back(u);
+    t.total.push_back(f + b + u);
+  }
+  return t;
+}
+
+}  // namespace
+
+ModelConfig BenchOptions::config(int64_t vocab) const {
+  ModelConfig c;
+  c.model = model;
+  c.vocab_size = vocab;
+  c.block_size = block_size;
+  c.n_embed = n_embed;
+  c.n_head = n_head;
+  return c;
+}
+
+double training_flops(const ModelConfig& c, int64_t B, int64_t T) {
+  const double tokens = static_cast<double>(B * T);
+  const double C = static_cast<double>(c.n_embed);
+  const double V = static_cast<double>(c.vocab_size);
+  double macs = tokens * C * V;  // lm_head
+  if (c.model == "v3" || c.model == "v4") {
+    macs += tokens * 3.0 * C * C;  // key, query, value projections (all heads together)
+    // Per sequence and head: q·kᵀ (T × T × hs) and weights·v (T × T × hs); summed over the
+    // heads hs adds up to C, so the heads cost what one head of size C would.
+    macs += static_cast<double>(B) * 2.0 * static_cast<double>(T) * static_cast<double>(T) * C;
+  }
+  return 3.0 * 2.0 * macs;
+}
+
+BenchResult bench(const BenchOptions& o, Console& con) {
+  // The tokens: a text if there is one, else uniformly random ids.
+  std::vector<int32_t> ids;
+  int64_t vocab = o.vocab_size;
+  std::string source;
+  fs::path data = o.data;
+  std::error_code ec;
+  if (data.empty() && fs::exists("data/ci.txt", ec)) data = "data/ci.txt";
+  if (!data.empty()) {
+    if (!fs::exists(data, ec)) throw Error("--data " + data.string() + " does not exist");
+    const std::string text = read_file(data);
+    const CharTokenizer tok(text);
+    ids = tok.encode(text);
+    vocab = tok.vocab_size();
+    source = data.string();
+  } else {
+    Generator g(o.seed + 1);
+    ids.resize(1'000'000);
+    for (int32_t& id : ids) id = static_cast<int32_t>(g.randint(static_cast<uint64_t>(vocab)));
+    source = "random tokens";
+  }
+  Split split = split_train_val(ids);
+  ids.clear();
+  ids.shrink_to_fit();
+  if (static_cast<int64_t>(split.train.size()) < o.block_size + 1) {
+    throw Error("the text is shorter than a block (" + std::to_string(split.train.size()) +
+                " train tokens, block_size " + std::to_string(o.block_size) + ")");
+  }
+  const ModelConfig config = o.config(vocab);
+  config.validate();
+  Generator gen(o.seed);
+  auto model = make_model(config, gen);
+  model->train();
+  AdamW opt(model->parameters(), static_cast<float>(o.lr));
+
+  con.out << "bench " << config.model << ": batch " << o.batch_size << " x block " << o.block_size
+          << ", n_embed " << o.n_embed;
+  if (config.model == "v4") con.out << ", n_head " << o.n_head;
+  con.out << ", vocab " << vocab << " (" << source << "), " << model->num_parameters()
+          << " parameters\n";
+
+  // Threads: the requested count, or the fastest of 1 .. hardware threads.
+  BenchResult r;
+  const int hw = std::max(1u, std::thread::hardware_concurrency());
+  if (o.threads > 0) {
+    r.threads = o.threads;
+  } else {
+    double best = 0.0;
+    std::string tried;
+    for (int t = 1; t <= std::min(hw, 8); ++t) {
+      set_num_threads(t);
+      run_steps(*model, opt, split.train, o, gen, std::max<int64_t>(o.warmup, 2));
+      const double ms = quantile(run_steps(*model, opt, split.train, o, gen, 15).total, 0.5);
+      tried += (tried.empty() ? "" : ", ") + std::to_string(t) + " -> " + fixed(ms, 2) + " ms";
+      if (t == 1 || ms < best) {
+        best = ms;
+        r.threads = t;
+      }
+    }
+    con.out << "threads: tried " << tried << "\n";
+  }
+  set_num_threads(r.threads);
+
+  run_steps(*model, opt, split.train, o, gen, o.warmup);
+  const BufferStats before = buffer_stats();
+  const StepTimes t = run_steps(*model, opt, split.train, o, gen, o.iters);
+  const BufferStats after = buffer_stats();
+
+  r.ms_median = quantile(t.total, 0.5);
+  r.ms_p10 = quantile(t.total, 0.1);
+  r.ms_p90 = quantile(t.total, 0.9);
+  r.ms_min = quantile(t.total, 0.0);
+  r.ms_max = quantile(t.total, 1.0);
+  r.forward_ms = quantile(t.forward, 0.5);
+  r.backward_ms = quantile(t.backward, 0.5);
+  r.optimizer_ms = quantile(t.optimizer, 0.5);
+  r.tokens_per_second = static_cast<double>(o.batch_size * o.block_size) / (r.ms_median / 1e3);
+  r.flops_per_step = training_flops(config, o.batch_size, o.block_size);
+  r.gflops = r.flops_per_step / (r.ms_median / 1e3) / 1e9;
+  r.peak_rss_mb = peak_rss_mb();
+
+  const double parts = r.forward_ms + r.backward_ms + r.optimizer_ms;
+  auto pct = [&](double v) { return fixed(100.0 * v / parts, 0) + "%"; };
+  const size_t requests = (after.hits - before.hits) + (after.misses - before.misses);
+  con.out << "threads: " << r.threads << "\n"
+          << "steps: " << o.iters << " measured after " << o.warmup << " warm-up\n"
+          << "ms/step: median " << fixed(r.ms_median, 3) << " (p10 " << fixed(r.ms_p10, 3)
+          << ", p90 " << fixed(r.ms_p90, 3) << ", min " << fixed(r.ms_min, 3) << ", max "
+          << fixed(r.ms_max, 3) << ")\n"
+          << "tokens/s: " << fixed(r.tokens_per_second, 0) << "\n"
+          << "split (medians): forward " << fixed(r.forward_ms, 3) << " ms (" << pct(r.forward_ms)
+          << "), backward " << fixed(r.backward_ms, 3) << " ms (" << pct(r.backward_ms)
+          << "), optimizer " << fixed(r.optimizer_ms, 3) << " ms (" << pct(r.optimizer_ms) << ")\n"
+          << "model: " << fixed(r.flops_per_step / 1e6, 1) << " MFLOP/step (matrix products, "
+          << "forward + backward) -> " << fixed(r.gflops, 1) << " GFLOP/s\n"
+          << "tensor buffers: " << (after.hits - before.hits) << " of " << requests
+          << " requests served from the recycled cache while measuring\n"
+          << "peak resident memory: " << fixed(r.peak_rss_mb, 1) << " MB\n";
+  return r;
+}
+
+}  // namespace bg::cli
