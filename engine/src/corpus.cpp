@@ -178,7 +178,8 @@ class TempDir {
       fs::path candidate = temp_sibling(parent / ".bg-corpus");
       std::error_code ec;
       if (fs::create_directory(candidate, ec)) {
-        path_ = candidate;
+        // Absolute, because the shell commands run in it with `cd` and then name files in it.
+        path_ = fs::absolute(candidate);
         return;
       }
     }
