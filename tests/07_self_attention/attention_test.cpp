@@ -219,6 +219,24 @@ TEST(CausalMask, GradientPassesOnAndBelowTheDiagonalOnly) {
   EXPECT_EQ(x.grad().tolist(), (std::vector<float>{1, 0, 0, 4, 5, 0, 7, 8, 9}));
 }
 
+TEST(CausalMask, AccumulatesWhenUsedTwiceAndOverTwoBackwardPasses) {
+  // x feeds the mask and, directly, the sum: below the diagonal 2·g, above only g.
+  Tensor x = zeros({1, 2, 2}, true);
+  const Tensor g = tensor({1, 2, 3, 4}, {1, 2, 2});
+  add(causal_mask(x), x).backward(g);
+  EXPECT_EQ(x.grad().tolist(), (std::vector<float>{2, 2, 6, 8}));
+  causal_mask(x).backward(g);
+  EXPECT_EQ(x.grad().tolist(), (std::vector<float>{3, 2, 9, 12}));
+}
+
+TEST(MaskedFill, AccumulatesOverTwoBackwardPasses) {
+  Tensor x = zeros({3}, true);
+  const Tensor mask = tensor({0, 1, 0});
+  masked_fill(x, mask, 5.0f).backward(tensor({1, 2, 3}));
+  masked_fill(x, mask, 5.0f).backward(tensor({10, 20, 30}));
+  EXPECT_EQ(x.grad().tolist(), (std::vector<float>{11, 0, 33}));
+}
+
 TEST(CausalMask, GradcheckThroughSoftmax) {
   const Tensor x = randn({2, 4, 4}).requires_grad_();
   EXPECT_TRUE(GradOk("softmax(causal_mask)",
