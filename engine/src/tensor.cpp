@@ -96,8 +96,8 @@ Tensor Tensor::grad() const {
 }
 
 void Tensor::zero_grad() {
-  node().grad.clear();
-  node().grad.shrink_to_fit();
+  give_buffer(std::move(node().grad));  // recycled for the next backward pass
+  node().grad = {};
 }
 
 void Tensor::backward() const {

@@ -8,6 +8,7 @@
 #include "bg/autograd.h"
 #include "bg/error.h"
 #include "bg/ops.h"
+#include "bg/storage.h"
 
 namespace bg {
 
@@ -71,7 +72,7 @@ void run_backward(Node& root, const Tensor& gradient) {
 
 // ---- exercise 3: accumulation
 std::span<float> grad_buffer(Node& node) {
-  if (node.grad.empty()) node.grad.assign(node.data.size(), 0.0f);
+  if (node.grad.empty()) node.grad = take_zeros(node.data.size());  // a recycled buffer
   if (node.grad.size() != node.data.size()) {
     throw Error(std::string("gradient of ") + node.op + " has " + std::to_string(node.grad.size()) +
                 " values for shape " + shape_str(node.shape));

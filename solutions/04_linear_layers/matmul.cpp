@@ -6,6 +6,7 @@
 #include "bg/kernels.h"
 #include "bg/linalg.h"
 #include "bg/ops.h"
+#include "bg/storage.h"
 
 namespace bg {
 
@@ -55,8 +56,8 @@ namespace {
 
 struct Plan {
   int64_t n, k, m;
-  Shape batch;                                // broadcast batch shape
-  std::vector<int64_t> a_off, b_off;          // per output batch: offset of its a / b matrix
+  Shape batch;                        // broadcast batch shape
+  std::vector<int64_t> a_off, b_off;  // per output batch: offset of its a / b matrix
   Shape out_shape;
 };
 
@@ -70,8 +71,8 @@ Plan plan(const Shape& as, const Shape& bs) {
   p.k = as.back();
   p.m = bs.back();
   if (bs[bs.size() - 2] != p.k) {
-    throw Error("matmul: inner dimensions differ: " + shape_str(as) + " @ " + shape_str(bs) +
-                " (" + std::to_string(p.k) + " vs " + std::to_string(bs[bs.size() - 2]) + ")");
+    throw Error("matmul: inner dimensions differ: " + shape_str(as) + " @ " + shape_str(bs) + " (" +
+                std::to_string(p.k) + " vs " + std::to_string(bs[bs.size() - 2]) + ")");
   }
   const Shape ab(as.begin(), as.end() - 2);
   const Shape bb(bs.begin(), bs.end() - 2);
@@ -112,31 +113,34 @@ Plan plan(const Shape& as, const Shape& bs) {
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
   Plan p = plan(a.shape(), b.shape());
-  std::vector<float> c(static_cast<size_t>(numel(p.out_shape)), 0.0f);
+  std::vector<float> c = take_zeros(static_cast<size_t>(numel(p.out_shape)));
   const float* pa = a.data().data();
   const float* pb = b.data().data();
   for (size_t t = 0; t < p.a_off.size(); ++t) {
-    gemm_nn(pa + p.a_off[t], pb + p.b_off[t], c.data() + static_cast<int64_t>(t) * p.n * p.m,
-              p.n, p.k, p.m);
+    gemm_nn(pa + p.a_off[t], pb + p.b_off[t], c.data() + static_cast<int64_t>(t) * p.n * p.m, p.n,
+            p.k, p.m);
   }
   Shape out_shape = p.out_shape;
-  return make_result(std::move(c), std::move(out_shape), {a, b}, [p = std::move(p)](const Node& out) {
-    const Tensor& a = out.parents[0];
-    const Tensor& b = out.parents[1];
-    for (size_t t = 0; t < p.a_off.size(); ++t) {
-      const float* g = out.grad.data() + static_cast<int64_t>(t) * p.n * p.m;  // (n, m)
-      if (a.requires_grad()) {
-        // dA (n, k) += dC (n, m) · Bᵀ, B stored (k, m)
-        gemm_nt(g, b.data().data() + p.b_off[t], grad_buffer(a.node()).data() + p.a_off[t],
-                  p.n, p.m, p.k);
-      }
-      if (b.requires_grad()) {
-        // dB (k, m) += Aᵀ · dC, A stored (n, k)
-        gemm_tn(a.data().data() + p.a_off[t], g, grad_buffer(b.node()).data() + p.b_off[t],
-                  p.k, p.n, p.m);
-      }
-    }
-  }, "matmul");
+  return make_result(
+      std::move(c), std::move(out_shape), {a, b},
+      [p = std::move(p)](const Node& out) {
+        const Tensor& a = out.parents[0];
+        const Tensor& b = out.parents[1];
+        for (size_t t = 0; t < p.a_off.size(); ++t) {
+          const float* g = out.grad.data() + static_cast<int64_t>(t) * p.n * p.m;  // (n, m)
+          if (a.requires_grad()) {
+            // dA (n, k) += dC (n, m) · Bᵀ, B stored (k, m)
+            gemm_nt(g, b.data().data() + p.b_off[t], grad_buffer(a.node()).data() + p.a_off[t], p.n,
+                    p.m, p.k);
+          }
+          if (b.requires_grad()) {
+            // dB (k, m) += Aᵀ · dC, A stored (n, k)
+            gemm_tn(a.data().data() + p.a_off[t], g, grad_buffer(b.node()).data() + p.b_off[t], p.k,
+                    p.n, p.m);
+          }
+        }
+      },
+      "matmul");
 }
 
 }  // namespace bg

@@ -7,6 +7,7 @@
 #include "bg/linalg.h"
 #include "bg/module.h"
 #include "bg/optim.h"
+#include "bg/storage.h"
 
 namespace bg {
 
@@ -32,8 +33,8 @@ std::vector<std::pair<std::string, Tensor>> Module::named_parameters() const {
 Linear::Linear(int64_t in_features, int64_t out_features, bool with_bias, Generator& gen)
     : in_(in_features), out_(out_features) {
   if (in_features <= 0 || out_features <= 0) {
-    throw Error("Linear: sizes must be positive, got in " + std::to_string(in_features) +
-                ", out " + std::to_string(out_features));
+    throw Error("Linear: sizes must be positive, got in " + std::to_string(in_features) + ", out " +
+                std::to_string(out_features));
   }
   // PyTorch's default: U(-1/√in, 1/√in) for the weight (drawn first, row-major), then the bias.
   const float bound = 1.0f / std::sqrt(static_cast<float>(in_features));
@@ -57,31 +58,38 @@ Tensor Linear::forward(const Tensor& x) const {
   Shape out_shape = x.shape();
   out_shape.back() = out_;
   // y (rows, out) = x (rows, in) · Wᵀ + b
-  std::vector<float> y(static_cast<size_t>(rows * out_), 0.0f);
-  if (bias.defined()) {
-    for (int64_t r = 0; r < rows; ++r) std::copy_n(bias.data().data(), out_, y.data() + r * out_);
+  // Every row starts as the bias (or zeros); the product is added on top.
+  std::vector<float> y = take_buffer(static_cast<size_t>(rows * out_));
+  for (int64_t r = 0; r < rows; ++r) {
+    if (bias.defined()) {
+      std::copy_n(bias.data().data(), out_, y.data() + r * out_);
+    } else {
+      std::fill_n(y.data() + r * out_, out_, 0.0f);
+    }
   }
   gemm_nt(x.data().data(), weight.data().data(), y.data(), rows, in_, out_);
   std::vector<Tensor> inputs{x, weight};
   if (bias.defined()) inputs.push_back(bias);
   const int64_t in = in_, out = out_;
-  return make_result(std::move(y), std::move(out_shape), std::move(inputs),
-                     [rows, in, out](const Node& o) {
-    const float* g = o.grad.data();  // (rows, out)
-    const Tensor& x = o.parents[0];
-    const Tensor& w = o.parents[1];
-    if (x.requires_grad()) {  // dx (rows, in) += g · W
-      gemm_nn(g, w.data().data(), grad_buffer(x.node()).data(), rows, out, in);
-    }
-    if (w.requires_grad()) {  // dW (out, in) += gᵀ · x
-      gemm_tn(g, x.data().data(), grad_buffer(w.node()).data(), out, rows, in);
-    }
-    if (o.parents.size() > 2 && o.parents[2].requires_grad()) {  // db += column sums of g
-      float* gb = grad_buffer(o.parents[2].node()).data();
-      for (int64_t r = 0; r < rows; ++r)
-        for (int64_t j = 0; j < out; ++j) gb[j] += g[r * out + j];
-    }
-  }, "linear");
+  return make_result(
+      std::move(y), std::move(out_shape), std::move(inputs),
+      [rows, in, out](const Node& o) {
+        const float* g = o.grad.data();  // (rows, out)
+        const Tensor& x = o.parents[0];
+        const Tensor& w = o.parents[1];
+        if (x.requires_grad()) {  // dx (rows, in) += g · W
+          gemm_nn(g, w.data().data(), grad_buffer(x.node()).data(), rows, out, in);
+        }
+        if (w.requires_grad()) {  // dW (out, in) += gᵀ · x
+          gemm_tn(g, x.data().data(), grad_buffer(w.node()).data(), out, rows, in);
+        }
+        if (o.parents.size() > 2 && o.parents[2].requires_grad()) {  // db += column sums of g
+          float* gb = grad_buffer(o.parents[2].node()).data();
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t j = 0; j < out; ++j) gb[j] += g[r * out + j];
+        }
+      },
+      "linear");
 }
 
 // ---- exercise 6: SGD

@@ -3,6 +3,7 @@
 
 #include "bg/autograd.h"
 #include "bg/linalg.h"
+#include "bg/storage.h"
 
 namespace bg {
 
@@ -10,7 +11,8 @@ namespace {
 
 // Copies x (shape `in`) into y so that y is x with dims d0 and d1 swapped. Applying the
 // same permutation again undoes it, which is exactly the backward pass.
-void permute_copy(const float* x, float* y, const Shape& in, size_t d0, size_t d1, bool accumulate) {
+void permute_copy(const float* x, float* y, const Shape& in, size_t d0, size_t d1,
+                  bool accumulate) {
   Shape out = in;
   std::swap(out[d0], out[d1]);
   Shape in_strides = contiguous_strides(in);
@@ -41,12 +43,15 @@ Tensor transpose(const Tensor& a, int64_t dim0, int64_t dim1) {
   const auto d1 = static_cast<size_t>(normalize_dim(dim1, a.shape()));
   Shape out_shape = a.shape();
   std::swap(out_shape[d0], out_shape[d1]);
-  std::vector<float> y(static_cast<size_t>(a.numel()));
+  std::vector<float> y = take_buffer(static_cast<size_t>(a.numel()));
   permute_copy(a.data().data(), y.data(), a.shape(), d0, d1, false);
-  return make_result(std::move(y), out_shape, {a}, [d0, d1](const Node& out) {
-    Node& in = out.parents[0].node();
-    permute_copy(out.grad.data(), grad_buffer(in).data(), out.shape, d0, d1, true);
-  }, "transpose");
+  return make_result(
+      std::move(y), out_shape, {a},
+      [d0, d1](const Node& out) {
+        Node& in = out.parents[0].node();
+        permute_copy(out.grad.data(), grad_buffer(in).data(), out.shape, d0, d1, true);
+      },
+      "transpose");
 }
 
 }  // namespace bg

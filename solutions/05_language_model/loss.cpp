@@ -7,6 +7,7 @@
 #include "bg/error.h"
 #include "bg/fast_exp.h"
 #include "bg/nn_ops.h"
+#include "bg/parallel.h"
 
 namespace bg {
 
@@ -25,6 +26,36 @@ Lanes lanes(const Shape& shape, int64_t dim) {
   s.n = shape[d];
   for (size_t k = d + 1; k < shape.size(); ++k) s.inner *= shape[k];
   return s;
+}
+
+// The largest of row[0..n). Sixteen running maxima instead of one, so that the compiler can
+// keep them in one vector register: a single running maximum is a chain of dependent
+// instructions that no vector unit can help with.
+float row_max(const float* row, int64_t n) {
+  constexpr int64_t kLanes = 16;
+  float lane[kLanes];
+  for (int64_t j = 0; j < kLanes; ++j) lane[j] = row[0];
+  int64_t v = 0;
+  for (; v + kLanes <= n; v += kLanes)
+    for (int64_t j = 0; j < kLanes; ++j) lane[j] = row[v + j] > lane[j] ? row[v + j] : lane[j];
+  float m = lane[0];
+  for (int64_t j = 1; j < kLanes; ++j) m = lane[j] > m ? lane[j] : m;
+  for (; v < n; ++v) m = row[v] > m ? row[v] : m;
+  return m;
+}
+
+// sum_v exp(row[v] - m), in sixteen float lanes (vectorised) added up in double at the end.
+// Every term is at most 1 (m is the row's maximum), so float lanes lose nothing that matters.
+double sum_exp_shifted(const float* row, float m, int64_t n) {
+  constexpr int64_t kLanes = 16;
+  float lane[kLanes] = {};
+  int64_t v = 0;
+  for (; v + kLanes <= n; v += kLanes)
+    for (int64_t j = 0; j < kLanes; ++j) lane[j] += fast_exp(row[v + j] - m);
+  double z = 0.0;
+  for (int64_t j = 0; j < kLanes; ++j) z += lane[j];
+  for (; v < n; ++v) z += fast_exp(row[v] - m);
+  return z;
 }
 
 }  // namespace
@@ -88,22 +119,17 @@ Tensor cross_entropy(const Tensor& logits, std::span<const int32_t> targets) {
   }
   const float* x = logits.data().data();           // (N, V)
   std::vector<float> lse(static_cast<size_t>(N));  // log-sum-exp of each row, for backward
-  std::vector<float> e(static_cast<size_t>(V));    // one row of exp(x - m)
+  // Rows are independent: split them between threads when the vocabulary is large.
+  parallel_for(N, 20.0 * static_cast<double>(V), [&](int64_t n0, int64_t n1) {
+    for (int64_t n = n0; n < n1; ++n) {
+      const float* row = x + n * V;
+      const float m = row_max(row, V);
+      lse[static_cast<size_t>(n)] = m + static_cast<float>(std::log(sum_exp_shifted(row, m, V)));
+    }
+  });
   double total = 0.0;
-  for (int64_t n = 0; n < N; ++n) {
-    const float* row = x + n * V;
-    float m = row[0];
-    for (int64_t v = 1; v < V; ++v) m = row[v] > m ? row[v] : m;
-    for (int64_t v = 0; v < V; ++v) e[static_cast<size_t>(v)] = fast_exp(row[v] - m);
-    // the sum in four double lanes: vectorisable, and exact enough for any vocabulary
-    double lane[4] = {0, 0, 0, 0};
-    int64_t v = 0;
-    for (; v + 4 <= V; v += 4)
-      for (int j = 0; j < 4; ++j) lane[j] += e[static_cast<size_t>(v + j)];
-    for (; v < V; ++v) lane[0] += e[static_cast<size_t>(v)];
-    const double z = (lane[0] + lane[1]) + (lane[2] + lane[3]);
-    lse[static_cast<size_t>(n)] = m + static_cast<float>(std::log(z));
-    total += lse[static_cast<size_t>(n)] - row[targets[static_cast<size_t>(n)]];  // -log p(target)
+  for (int64_t n = 0; n < N; ++n) {  // -log p(target) = lse - x[target]
+    total += lse[static_cast<size_t>(n)] - x[n * V + targets[static_cast<size_t>(n)]];
   }
   std::vector<float> loss{static_cast<float>(total / static_cast<double>(N))};
   std::vector<int32_t> saved(targets.begin(), targets.end());
@@ -115,13 +141,15 @@ Tensor cross_entropy(const Tensor& logits, std::span<const int32_t> targets) {
         const Tensor& in = out.parents[0];
         const float* x = in.data().data();
         float* gx = grad_buffer(in.node()).data();
-        for (int64_t n = 0; n < N; ++n) {
-          const float* row = x + n * V;
-          float* grow = gx + n * V;
-          const float l = lse[static_cast<size_t>(n)];
-          for (int64_t v = 0; v < V; ++v) grow[v] += scale * fast_exp(row[v] - l);
-          grow[saved[static_cast<size_t>(n)]] -= scale;
-        }
+        parallel_for(N, 10.0 * static_cast<double>(V), [&](int64_t n0, int64_t n1) {
+          for (int64_t n = n0; n < n1; ++n) {
+            const float* row = x + n * V;
+            float* grow = gx + n * V;
+            const float l = lse[static_cast<size_t>(n)];
+            for (int64_t v = 0; v < V; ++v) grow[v] += scale * fast_exp(row[v] - l);  // softmax
+            grow[saved[static_cast<size_t>(n)]] -= scale;                             // - onehot
+          }
+        });
       },
       "cross_entropy");
 }

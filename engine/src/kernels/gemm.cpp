@@ -1,16 +1,16 @@
-// Blocked, packed matrix products (see bg/kernels.h).
+// Blocked matrix products (see bg/kernels.h).
 //
-// The plan, for C (n, m) += A (n, k) · B (k, m) with A and B read through strides (which is
-// how one routine serves all three layouts):
-//   for each block of kKc rows of B (the shared dimension):
-//     pack that block of B into column panels of width kNr   (kc × kNr each, row by row)
-//     for each block of kMc rows of A:
-//       pack it into row panels of height kMr                (kc × kMr each, column by column)
-//       for each (row panel, column panel): the micro-kernel adds a kMr × kNr tile of C.
-// The micro-kernel keeps its tile in registers (kMr·kNr floats) and, for every p < kc,
-// broadcasts kMr values of A against one row of kNr values of B: kMr·kNr multiply-adds per
-// kMr + kNr loads. Edge tiles are padded with zeros in the packed panels and only the valid
-// part is written back.
+// C (n, m) += A (n, k) · B (k, m), with A and B read through strides (which is how one
+// routine serves all three layouts):
+//   for each block of kKc steps of the shared dimension:
+//     for each panel of kNr columns of B (used in place when its rows are contiguous,
+//     otherwise packed into a contiguous kc × kNr copy):
+//       for each tile of kMr rows of A: the micro-kernel adds a kMr × kNr tile of C.
+// The micro-kernel keeps its tile in registers (kMr·kNr floats = 12 AVX-512 registers) and,
+// for every p < kc, broadcasts kMr values of A against one row of kNr values of B: kMr·kNr
+// multiply-adds for kMr + kNr loads. The B panel (kc × kNr floats, 32 KB) stays in cache while
+// every row tile of A streams past it. Partial tiles at the edges are padded with zeros and
+// only their valid part is written back.
 #include "bg/kernels.h"
 
 #include <algorithm>
@@ -25,7 +25,6 @@ namespace {
 constexpr int64_t kMr = 6;    // rows of the register tile
 constexpr int64_t kNr = 32;   // columns of the register tile (2 × 16 floats)
 constexpr int64_t kKc = 256;  // depth of a packed block
-constexpr int64_t kMc = 96;   // rows of A packed at once (a multiple of kMr)
 
 // A matrix seen through strides: element (i, j) is at p[i * rs + j * cs].
 struct View {
@@ -34,45 +33,31 @@ struct View {
   float at(int64_t i, int64_t j) const { return p[i * rs + j * cs]; }
 };
 
-// Packs rows [i0, i0+mc) × depth [p0, p0+kc) of A into panels of kMr rows:
-// panel r holds, for each p, the kMr values A(i0 + r*kMr + 0..kMr-1, p0 + p).
-void pack_a(View a, int64_t i0, int64_t mc, int64_t p0, int64_t kc, float* out) {
-  for (int64_t r = 0; r < mc; r += kMr) {
-    const int64_t rows = std::min(kMr, mc - r);
-    for (int64_t p = 0; p < kc; ++p) {
-      for (int64_t i = 0; i < kMr; ++i) {
-        *out++ = i < rows ? a.at(i0 + r + i, p0 + p) : 0.0f;
-      }
-    }
+// Packs depth [p0, p0+kc) × columns [j0, j0+cols) of B into one kc × kNr panel (row p holds
+// B(p0 + p, j0 .. j0+kNr-1)), padding missing columns with zeros.
+void pack_b(View b, int64_t p0, int64_t kc, int64_t j0, int64_t cols, float* out) {
+  for (int64_t p = 0; p < kc; ++p) {
+    for (int64_t j = 0; j < kNr; ++j) *out++ = j < cols ? b.at(p0 + p, j0 + j) : 0.0f;
   }
 }
 
-// Packs depth [p0, p0+kc) × columns [j0, j0+nc) of B into panels of kNr columns:
-// panel c holds, for each p, the kNr values B(p0 + p, j0 + c*kNr + 0..kNr-1).
-void pack_b(View b, int64_t p0, int64_t kc, int64_t j0, int64_t nc, float* out) {
-  for (int64_t c = 0; c < nc; c += kNr) {
-    const int64_t cols = std::min(kNr, nc - c);
-    for (int64_t p = 0; p < kc; ++p) {
-      const int64_t row = p0 + p;
-      if (cols == kNr && b.cs == 1) {
-        std::copy_n(b.p + row * b.rs + j0 + c, kNr, out);
-        out += kNr;
-      } else {
-        for (int64_t j = 0; j < kNr; ++j) *out++ = j < cols ? b.at(row, j0 + c + j) : 0.0f;
-      }
-    }
-  }
+// Copies rows [i0, i0+rows) × depth [p0, p0+kc) of A into a kMr × kc block (row-major),
+// padding missing rows with zeros: the last, partial row tile of A.
+void pad_a(View a, int64_t i0, int64_t rows, int64_t p0, int64_t kc, float* out) {
+  for (int64_t i = 0; i < kMr; ++i)
+    for (int64_t p = 0; p < kc; ++p) out[i * kc + p] = i < rows ? a.at(i0 + i, p0 + p) : 0.0f;
 }
 
-// C tile (rows × cols valid, leading dimension ldc) += packed A panel · packed B panel.
-void micro_kernel(const float* a, const float* b, int64_t kc, float* c, int64_t ldc, int64_t rows,
-                  int64_t cols) {
+// The register tile: acc (kMr × kNr) = A tile (kMr × kc, element (i, p) at a[i*ars + p*acs])
+// · B panel (kc × kNr, row p at b + p*ldb); then the valid rows × cols are added into C.
+void micro_kernel(const float* a, int64_t ars, int64_t acs, const float* b, int64_t ldb, int64_t kc,
+                  float* c, int64_t ldc, int64_t rows, int64_t cols) {
   float acc[kMr][kNr] = {};
   for (int64_t p = 0; p < kc; ++p) {
-    const float* bp = b + p * kNr;
-    const float* ap = a + p * kMr;
+    const float* bp = b + p * ldb;
+    const float* ap = a + p * acs;
     for (int64_t i = 0; i < kMr; ++i) {
-      const float ai = ap[i];
+      const float ai = ap[i * ars];
       for (int64_t j = 0; j < kNr; ++j) acc[i][j] += ai * bp[j];
     }
   }
@@ -85,23 +70,34 @@ void micro_kernel(const float* a, const float* b, int64_t kc, float* c, int64_t 
   }
 }
 
-// One thread's share: C rows [0, n), all m columns (c already offset to the first row).
+// One thread's share: C (n, m) += A (n, k) · B (k, m), c already offset to the share.
+// B is used in place when its rows are contiguous and a panel is whole, packed otherwise;
+// A is always read in place (only its last, partial row tile is copied and padded).
 void gemm_serial(View a, View b, float* c, int64_t ldc, int64_t n, int64_t k, int64_t m) {
-  thread_local std::vector<float> a_pack, b_pack;
-  const int64_t m_padded = (m + kNr - 1) / kNr * kNr;
-  b_pack.resize(static_cast<size_t>(std::min(k, kKc) * m_padded));
-  a_pack.resize(static_cast<size_t>(std::min(k, kKc) * kMc));
+  thread_local std::vector<float> b_pack, a_pad;
+  b_pack.resize(static_cast<size_t>(kKc * kNr));
+  a_pad.resize(static_cast<size_t>(kMr * kKc));
   for (int64_t p0 = 0; p0 < k; p0 += kKc) {
     const int64_t kc = std::min(kKc, k - p0);
-    pack_b(b, p0, kc, 0, m, b_pack.data());
-    for (int64_t i0 = 0; i0 < n; i0 += kMc) {
-      const int64_t mc = std::min(kMc, n - i0);
-      pack_a(a, i0, mc, p0, kc, a_pack.data());
-      for (int64_t j = 0; j < m; j += kNr) {
-        const float* bp = b_pack.data() + (j / kNr) * kc * kNr;
-        for (int64_t i = 0; i < mc; i += kMr) {
-          micro_kernel(a_pack.data() + (i / kMr) * kc * kMr, bp, kc, c + (i0 + i) * ldc + j, ldc,
-                       std::min(kMr, mc - i), std::min(kNr, m - j));
+    for (int64_t j = 0; j < m; j += kNr) {
+      const int64_t cols = std::min(kNr, m - j);
+      const float* panel = nullptr;
+      int64_t ldb = kNr;
+      if (b.cs == 1 && cols == kNr) {
+        panel = b.p + p0 * b.rs + j;
+        ldb = b.rs;
+      } else {
+        pack_b(b, p0, kc, j, cols, b_pack.data());
+        panel = b_pack.data();
+      }
+      for (int64_t i = 0; i < n; i += kMr) {
+        const int64_t rows = std::min(kMr, n - i);
+        if (rows == kMr) {
+          micro_kernel(a.p + i * a.rs + p0 * a.cs, a.rs, a.cs, panel, ldb, kc, c + i * ldc + j, ldc,
+                       rows, cols);
+        } else {
+          pad_a(a, i, rows, p0, kc, a_pad.data());
+          micro_kernel(a_pad.data(), kc, 1, panel, ldb, kc, c + i * ldc + j, ldc, rows, cols);
         }
       }
     }

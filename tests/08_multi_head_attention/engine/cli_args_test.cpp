@@ -142,10 +142,10 @@ TEST(CliArgs, UsageListsEveryFlag) {
     EXPECT_NE(u.find(flag), std::string::npos) << flag;
   }
   const std::string top = usage();
-  for (const char* c : {"prepare-data", "train", "sample", "eval", "attention"}) {
+  for (const char* c : {"prepare-data", "train", "sample", "eval", "attention", "bench"}) {
     EXPECT_NE(top.find(c), std::string::npos) << c;
   }
-  EXPECT_BG_ERROR(usage("bench"), "unknown command 'bench'");
+  EXPECT_BG_ERROR(usage("frobnicate"), "unknown command 'frobnicate'");
 }
 
 TEST(CliProgress, Durations) {
@@ -171,6 +171,46 @@ TEST(CliProgress, EtaAndLines) {
   EXPECT_EQ(format_progress_line(p), "step 0/5000 | 61.2k tok/s | elapsed 0:04 | ETA --:--");
   p.step = 5000;
   EXPECT_DOUBLE_EQ(eta_seconds(p), 0.0);
+}
+
+TEST(CliArgs, BenchDefaultsAreTheCourseConfiguration) {
+  const BenchOptions o = parse_bench_args(Args{});
+  EXPECT_EQ(o.model, "v4");
+  EXPECT_EQ(o.batch_size, 32);
+  EXPECT_EQ(o.block_size, 8);
+  EXPECT_EQ(o.n_embed, 32);
+  EXPECT_EQ(o.n_head, 4);
+  EXPECT_EQ(o.threads, 0);  // pick the fastest
+  EXPECT_TRUE(o.data.empty());
+}
+
+TEST(CliArgs, BenchFlags) {
+  const std::vector<std::string> args = {"--threads=2", "--iters",  "7", "--n-embed",
+                                         "256",         "--n-head", "8", "--vocab-size=99"};
+  const BenchOptions o = parse_bench_args(args);
+  EXPECT_EQ(o.threads, 2);
+  EXPECT_EQ(o.iters, 7);
+  EXPECT_EQ(o.n_embed, 256);
+  EXPECT_EQ(o.n_head, 8);
+  EXPECT_EQ(o.vocab_size, 99);
+  EXPECT_THROW(parse_bench_args(std::vector<std::string>{"--threads", "-1"}), UsageError);
+  EXPECT_THROW(parse_bench_args(std::vector<std::string>{"--n-embed", "30"}), UsageError);
+  EXPECT_THROW(parse_bench_args(std::vector<std::string>{"--iterz", "3"}), UsageError);
+}
+
+TEST(CliArgs, TrainingFlopsCountTheMatrixProducts) {
+  ModelConfig c;
+  c.model = "v4";
+  c.vocab_size = 6104;
+  c.block_size = 8;
+  c.n_embed = 32;
+  c.n_head = 4;
+  // per step, multiply-adds: lm_head 256·32·6104, projections 256·3·32·32,
+  // attention 32 sequences · 2 · 8·8 · 32; FLOPs = 2 per multiply-add, × 3 for backward.
+  const double macs = 256.0 * 32 * 6104 + 256.0 * 3 * 32 * 32 + 32.0 * 2 * 8 * 8 * 32;
+  EXPECT_DOUBLE_EQ(training_flops(c, 32, 8), 6.0 * macs);
+  c.model = "v1";
+  EXPECT_DOUBLE_EQ(training_flops(c, 32, 8), 6.0 * 256.0 * 32 * 6104);
 }
 
 }  // namespace

@@ -351,7 +351,8 @@ TEST_F(CliTest, PrepareDataRefusesAWrongTarball) {
 
 TEST_F(CliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(babygpt({}).code, kExitUsage);
-  EXPECT_EQ(babygpt({"bench"}).code, kExitUsage);
+  EXPECT_EQ(babygpt({"frobnicate"}).code, kExitUsage);
+  EXPECT_EQ(babygpt({"bench", "--threads", "x"}).code, kExitUsage);
   const Result r = babygpt({"train", "--iterz", "3"});
   EXPECT_EQ(r.code, kExitUsage);
   EXPECT_NE(r.err.find("unknown flag --iterz"), std::string::npos) << r.err;
@@ -361,6 +362,28 @@ TEST_F(CliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(h.code, kExitOk);
   EXPECT_NE(h.out.find("--prompt TEXT"), std::string::npos);
   EXPECT_EQ(babygpt({"--help"}).code, kExitOk);
+}
+
+TEST_F(CliTest, BenchReportsEveryFigure) {
+  const Result r = babygpt({"bench", "--data", make_text().string(), "--iters", "3", "--warmup",
+                            "1", "--threads", "1", "--n-embed", "8", "--n-head", "2",
+                            "--block-size", "4", "--batch-size", "4"});
+  ASSERT_EQ(r.code, kExitOk) << r.err;
+  for (const char* figure : {"ms/step: median", "tokens/s:", "forward", "backward", "optimizer",
+                             "GFLOP/s", "peak resident memory:", "threads: 1"}) {
+    EXPECT_NE(r.out.find(figure), std::string::npos) << figure << " missing in\n" << r.out;
+  }
+}
+
+TEST_F(CliTest, BenchWithoutATextUsesRandomTokens) {
+  // The current directory has no data/ci.txt here, so bench draws random tokens.
+  const fs::path before = fs::current_path();
+  fs::current_path(dir_);
+  const Result r = babygpt({"bench", "--iters", "2", "--warmup", "0", "--threads", "1",
+                            "--vocab-size", "50", "--n-embed", "8", "--n-head", "2"});
+  fs::current_path(before);
+  ASSERT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_NE(r.out.find("vocab 50 (random tokens)"), std::string::npos) << r.out;
 }
 
 }  // namespace
