@@ -14,10 +14,13 @@ Tensor affine(const Tensor& a, float scale, float shift, const char* name) {
   const auto x = a.data();
   std::vector<float> y(x.size());
   for (size_t i = 0; i < x.size(); ++i) y[i] = scale * x[i] + shift;
-  return make_result(std::move(y), a.shape(), {a}, [scale](const Node& out) {
-    auto gx = grad_buffer(out.parents[0].node());
-    for (size_t i = 0; i < gx.size(); ++i) gx[i] += scale * out.grad[i];
-  }, name);
+  return make_result(
+      std::move(y), a.shape(), {a},
+      [scale](const Node& out) {
+        auto gx = grad_buffer(out.parents[0].node());
+        for (size_t i = 0; i < gx.size(); ++i) gx[i] += scale * out.grad[i];
+      },
+      name);
 }
 
 }  // namespace
@@ -53,10 +56,13 @@ Tensor reshape(const Tensor& a, Shape shape) {
     throw Error("reshape: cannot view shape " + shape_str(a.shape()) + " (" +
                 std::to_string(a.numel()) + " elements) as " + shape_str(requested));
   }
-  return make_result(a.tolist(), std::move(shape), {a}, [](const Node& out) {
-    auto gx = grad_buffer(out.parents[0].node());
-    for (size_t i = 0; i < gx.size(); ++i) gx[i] += out.grad[i];
-  }, "reshape");
+  return make_result(
+      a.tolist(), std::move(shape), {a},
+      [](const Node& out) {
+        auto gx = grad_buffer(out.parents[0].node());
+        for (size_t i = 0; i < gx.size(); ++i) gx[i] += out.grad[i];
+      },
+      "reshape");
 }
 
 Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }

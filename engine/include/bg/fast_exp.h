@@ -20,7 +20,7 @@ namespace bg {
 
 inline float fast_exp(float x) {
   const float xc = x > 88.0f ? 88.0f : x;
-  const float magic = 12582912.0f;  // 1.5 · 2^23
+  const float magic = 12582912.0f;                               // 1.5 · 2^23
   const float kf = (xc * 1.44269504088896341f + magic) - magic;  // round(x / ln 2)
   const float r = (xc - kf * 0.693145751953125f) - kf * 1.42860682030941723e-6f;
   float p = 1.0f / 5040.0f;

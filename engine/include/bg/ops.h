@@ -43,7 +43,7 @@ Tensor sqrt(const Tensor& a);
 Tensor pow(const Tensor& a, float exponent);
 
 // ---- Lesson 03, exercise 6: reductions with backward
-Tensor sum(const Tensor& a);                                 // all elements -> shape {}
+Tensor sum(const Tensor& a);  // all elements -> shape {}
 Tensor sum(const Tensor& a, int64_t dim, bool keepdim = false);
 Tensor mean(const Tensor& a);
 Tensor mean(const Tensor& a, int64_t dim, bool keepdim = false);

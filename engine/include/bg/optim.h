@@ -11,8 +11,8 @@ class Optimizer {
  public:
   explicit Optimizer(std::vector<Tensor> params) : params_(std::move(params)) {}
   virtual ~Optimizer() = default;
-  virtual void step() = 0;       // update every parameter that has a gradient
-  void zero_grad();              // every parameter forgets its gradient
+  virtual void step() = 0;  // update every parameter that has a gradient
+  void zero_grad();         // every parameter forgets its gradient
   const std::vector<Tensor>& params() const { return params_; }
 
  protected:

@@ -25,10 +25,10 @@ class Generator {
   void manual_seed(uint64_t seed);
 
   uint32_t next_u32();
-  float uniform();                  // [0, 1)
+  float uniform();                    // [0, 1)
   float uniform(float lo, float hi);  // [lo, hi)
-  float normal();                   // N(0, 1)
-  uint64_t randint(uint64_t n);     // [0, n), n > 0
+  float normal();                     // N(0, 1)
+  uint64_t randint(uint64_t n);       // [0, n), n > 0
 
  private:
   uint64_t state_ = 0;
