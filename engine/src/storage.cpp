@@ -8,9 +8,10 @@ namespace bg {
 namespace {
 
 // Keep at most this much memory in the cache, and at most a few buffers of one size;
-// beyond that, returned buffers are freed. A training step needs only a handful of each.
+// beyond that, returned buffers are freed. (A BabyGPT v4 step makes a few dozen tensors of
+// the same size: every head has its own queries, keys, values, scores and weights.)
 constexpr size_t kMaxCachedBytes = size_t{64} << 20;
-constexpr size_t kMaxPerSize = 8;
+constexpr size_t kMaxPerSize = 64;
 // Buffers this small are cheaper to allocate than to look up.
 constexpr size_t kMinCachedFloats = 64;
 
