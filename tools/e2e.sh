@@ -76,6 +76,13 @@ grep -q "<svg" pics/attention.svg || fail "attention wrote no SVG"
 grep -q "head 3" pics/attention.svg || fail "attention.svg lacks head 3"
 echo "ok: attention"
 
+expect 0 "$bin" bench --data poems.txt --iters 5 --warmup 1 --batch-size 8 --n-embed 16 \
+  --n-head 4
+for figure in "ms/step: median" "tokens/s:" "forward" "GFLOP/s" "peak resident memory:" "threads:"; do
+  grep -qF -- "$figure" out.txt || { cat out.txt; fail "bench does not report '$figure'"; }
+done
+echo "ok: bench ($(grep 'ms/step' out.txt))"
+
 # ---- error paths
 expect_error 2 "unknown flag --iterz" "$bin" train --iterz 3
 expect_error 2 "--iters needs a value" "$bin" train --iters
