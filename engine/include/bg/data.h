@@ -36,7 +36,7 @@ LossEstimate estimate_loss(LanguageModel& model, const Split& split, int64_t ite
 // non-overlapping windows of T inputs (targets shifted by one); a tail shorter than a
 // window is dropped. Processes `rows_per_step` windows at a time.
 double evaluate_loss(const LanguageModel& model, std::span<const int32_t> data, int64_t T,
-                     int64_t rows_per_step = 512);
+                     int64_t rows_per_step = 64);
 
 // ---- Lesson 05, exercise 6 ----------------------------------------------------------------
 // One draw from the categorical distribution with weights `probs`, by inverse CDF with
