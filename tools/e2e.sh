@@ -2,11 +2,11 @@
 # End-to-end check of the babygpt program on a small text made here (no network):
 # train -> sample -> eval -> attention, then the error paths (each must exit non-zero with a
 # message, never crash).
-#   tools/e2e.sh [BUILD_DIR]       (default: build; needs BUILD_DIR/babygpt)
+#   tools/e2e.sh [BUILD_DIR [PROGRAM]]   (default: build babygpt; needs BUILD_DIR/PROGRAM)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
-bin=$(cd "$build" && pwd)/babygpt
+bin=$(cd "$build" && pwd)/${2:-babygpt}
 [ -x "$bin" ] || { echo "e2e: $bin not found (cmake --build $build --target babygpt)"; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/babygpt-e2e.XXXXXX")
 trap 'rm -rf "$work"' EXIT
