@@ -1,6 +1,7 @@
 // The ops of lesson 03 that are not exercises: scalar forms, negation, reshape and the
 // operators. They are the worked examples the lesson walks through.
 #include "bg/ops.h"
+#include "bg/storage.h"
 
 #include "bg/autograd.h"
 #include "bg/error.h"
@@ -12,7 +13,7 @@ namespace {
 // y = scale·x + shift elementwise; the gradient is scale·g.
 Tensor affine(const Tensor& a, float scale, float shift, const char* name) {
   const auto x = a.data();
-  std::vector<float> y(x.size());
+  std::vector<float> y = take_buffer(x.size());
   for (size_t i = 0; i < x.size(); ++i) y[i] = scale * x[i] + shift;
   return make_result(
       std::move(y), a.shape(), {a},
@@ -57,7 +58,7 @@ Tensor reshape(const Tensor& a, Shape shape) {
                 std::to_string(a.numel()) + " elements) as " + shape_str(requested));
   }
   return make_result(
-      a.tolist(), std::move(shape), {a},
+      copy_buffer(a.data()), std::move(shape), {a},
       [](const Node& out) {
         auto gx = grad_buffer(out.parents[0].node());
         for (size_t i = 0; i < gx.size(); ++i) gx[i] += out.grad[i];

@@ -11,7 +11,7 @@ namespace {
 // beyond that, returned buffers are freed. (A BabyGPT v4 step makes a few dozen tensors of
 // the same size: every head has its own queries, keys, values, scores and weights.)
 constexpr size_t kMaxCachedBytes = size_t{64} << 20;
-constexpr size_t kMaxPerSize = 64;
+constexpr size_t kMaxPerSize = 256;
 // Buffers this small are cheaper to allocate than to look up.
 constexpr size_t kMinCachedFloats = 64;
 
@@ -54,6 +54,12 @@ std::vector<float> take_buffer(size_t n) {
 std::vector<float> take_zeros(size_t n) {
   std::vector<float> v = take_buffer(n);
   std::fill(v.begin(), v.end(), 0.0f);
+  return v;
+}
+
+std::vector<float> copy_buffer(std::span<const float> values) {
+  std::vector<float> v = take_buffer(values.size());
+  std::copy(values.begin(), values.end(), v.begin());
   return v;
 }
 

@@ -5,6 +5,7 @@
 // own shape with sum_to_shape.
 #include "bg/autograd.h"
 #include "bg/ops.h"
+#include "bg/storage.h"
 
 namespace bg {
 
@@ -25,7 +26,7 @@ void send(const Tensor& grad_full, const Tensor& input) {
 Tensor add(const Tensor& a, const Tensor& b) {
   Tensor out = broadcast_binary_forward(a, b, BinaryOp::add);
   return make_result(
-      out.tolist(), out.shape(), {a, b},
+      copy_buffer(out.data()), out.shape(), {a, b},
       [](const Node& o) {
         const Tensor g(o.grad, o.shape);
         send(g, o.parents[0]);  // d(a+b)/da = 1
@@ -37,7 +38,7 @@ Tensor add(const Tensor& a, const Tensor& b) {
 Tensor sub(const Tensor& a, const Tensor& b) {
   Tensor out = broadcast_binary_forward(a, b, BinaryOp::sub);
   return make_result(
-      out.tolist(), out.shape(), {a, b},
+      copy_buffer(out.data()), out.shape(), {a, b},
       [](const Node& o) {
         const Tensor g(o.grad, o.shape);
         send(g, o.parents[0]);       // d(a-b)/da = 1
@@ -49,7 +50,7 @@ Tensor sub(const Tensor& a, const Tensor& b) {
 Tensor mul(const Tensor& a, const Tensor& b) {
   Tensor out = broadcast_binary_forward(a, b, BinaryOp::mul);
   return make_result(
-      out.tolist(), out.shape(), {a, b},
+      copy_buffer(out.data()), out.shape(), {a, b},
       [](const Node& o) {
         const Tensor& a = o.parents[0];
         const Tensor& b = o.parents[1];
@@ -62,7 +63,7 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 Tensor div(const Tensor& a, const Tensor& b) {
   Tensor out = broadcast_binary_forward(a, b, BinaryOp::div);
   return make_result(
-      out.tolist(), out.shape(), {a, b},
+      copy_buffer(out.data()), out.shape(), {a, b},
       [](const Node& o) {
         const Tensor& a = o.parents[0];
         const Tensor& b = o.parents[1];

@@ -4,6 +4,7 @@
 
 #include "bg/error.h"
 #include "bg/ops.h"
+#include "bg/storage.h"
 
 namespace bg {
 
@@ -123,7 +124,7 @@ void sum_to_shape(std::span<const float> grad, const Shape& from, const Shape& t
 // ---- exercise 3
 Tensor broadcast_binary_forward(const Tensor& a, const Tensor& b, BinaryOp op) {
   const Shape shape = broadcast_shapes(a.shape(), b.shape());
-  std::vector<float> out(static_cast<size_t>(numel(shape)));
+  std::vector<float> out = take_buffer(static_cast<size_t>(numel(shape)));
   if (out.empty()) return Tensor(std::move(out), shape);
   const Shape sa = broadcast_strides(a.shape(), shape);
   const Shape sb = broadcast_strides(b.shape(), shape);

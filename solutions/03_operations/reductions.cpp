@@ -8,6 +8,7 @@
 #include "bg/autograd.h"
 #include "bg/error.h"
 #include "bg/ops.h"
+#include "bg/storage.h"
 
 namespace bg {
 
@@ -39,7 +40,7 @@ Tensor scaled_sum(const Tensor& a, int64_t dim, bool keepdim, bool average, cons
   const Split s = split(a.shape(), dim, keepdim);
   const float scale = average ? 1.0f / static_cast<float>(s.n) : 1.0f;
   const auto x = a.data();
-  std::vector<float> y(static_cast<size_t>(s.outer * s.inner), 0.0f);
+  std::vector<float> y = take_zeros(static_cast<size_t>(s.outer * s.inner));
   for (int64_t o = 0; o < s.outer; ++o)
     for (int64_t j = 0; j < s.n; ++j)
       for (int64_t i = 0; i < s.inner; ++i)
@@ -78,7 +79,7 @@ Tensor max(const Tensor& a, int64_t dim, bool keepdim) {
   const Split s = split(a.shape(), dim, keepdim);
   if (s.n == 0) throw Error("max over an empty dimension of shape " + shape_str(a.shape()));
   const auto x = a.data();
-  std::vector<float> y(static_cast<size_t>(s.outer * s.inner));
+  std::vector<float> y = take_buffer(static_cast<size_t>(s.outer * s.inner));
   std::vector<int64_t> arg(y.size());  // where each maximum came from (first one wins)
   for (int64_t o = 0; o < s.outer; ++o) {
     for (int64_t i = 0; i < s.inner; ++i) {

@@ -5,6 +5,7 @@
 
 #include "bg/autograd.h"
 #include "bg/ops.h"
+#include "bg/storage.h"
 
 namespace bg {
 
@@ -14,7 +15,7 @@ namespace {
 template <class F, class D>
 Tensor unary(const Tensor& a, const char* name, F f, D dydx) {
   const auto x = a.data();
-  std::vector<float> y(x.size());
+  std::vector<float> y = take_buffer(x.size());
   for (size_t i = 0; i < x.size(); ++i) y[i] = f(x[i]);
   return make_result(
       std::move(y), a.shape(), {a},

@@ -5,6 +5,7 @@
 #include "bg/autograd.h"
 #include "bg/error.h"
 #include "bg/nn_ops.h"
+#include "bg/storage.h"
 
 namespace bg {
 
@@ -28,7 +29,7 @@ Tensor embedding(const Tensor& weight, std::span<const int32_t> ids, Shape ids_s
   }
   const int64_t n = static_cast<int64_t>(ids.size());
   const float* w = weight.data().data();  // (rows, C)
-  std::vector<float> y(static_cast<size_t>(n * C));
+  std::vector<float> y = take_buffer(static_cast<size_t>(n * C));
   for (int64_t k = 0; k < n; ++k) {  // y (n, C): row k is row ids[k] of the table
     std::copy_n(w + ids[static_cast<size_t>(k)] * C, C, y.data() + k * C);
   }

@@ -5,6 +5,7 @@
 #include "bg/autograd.h"
 #include "bg/error.h"
 #include "bg/nn_ops.h"
+#include "bg/storage.h"
 
 namespace bg {
 
@@ -24,7 +25,7 @@ Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
   for (size_t k = d + 1; k < shape.size(); ++k) inner *= shape[k];
   const int64_t chunk = length * inner;  // contiguous run copied per outer index
   const float* xs = x.data().data();
-  std::vector<float> y(static_cast<size_t>(outer * chunk));
+  std::vector<float> y = take_buffer(static_cast<size_t>(outer * chunk));
   for (int64_t o = 0; o < outer; ++o) {
     std::copy_n(xs + (o * size + first) * inner, chunk, y.data() + o * chunk);
   }

@@ -4,6 +4,7 @@
 #include "bg/autograd.h"
 #include "bg/error.h"
 #include "bg/nn_ops.h"
+#include "bg/storage.h"
 
 namespace bg {
 
@@ -21,7 +22,7 @@ Tensor add_positions(const Tensor& tok, const Tensor& pos_table) {
   }
   const float* a = tok.data().data();        // (B, T, C)
   const float* p = pos_table.data().data();  // (block, C); rows 0..T used
-  std::vector<float> y(static_cast<size_t>(B * T * C));
+  std::vector<float> y = take_buffer(static_cast<size_t>(B * T * C));
   for (int64_t b = 0; b < B; ++b)
     for (int64_t i = 0; i < T * C; ++i)
       y[static_cast<size_t>(b * T * C + i)] = a[b * T * C + i] + p[i];

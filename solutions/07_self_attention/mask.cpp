@@ -4,6 +4,7 @@
 #include "bg/attention.h"
 #include "bg/autograd.h"
 #include "bg/error.h"
+#include "bg/storage.h"
 
 namespace bg {
 
@@ -51,7 +52,7 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, float value) {
   const std::vector<int64_t> where = broadcast_index(ms, xs);
   const auto in = x.data();
   const auto mv = mask.data();
-  std::vector<float> y(in.begin(), in.end());
+  std::vector<float> y = copy_buffer(in);
   std::vector<uint8_t> filled(y.size());  // saved for the backward pass
   for (size_t e = 0; e < y.size(); ++e) {
     filled[e] = mv[static_cast<size_t>(where[e])] != 0.0f;
@@ -75,7 +76,7 @@ Tensor causal_mask(const Tensor& scores) {
   const int64_t T = s.back();
   const int64_t batches = T == 0 ? 0 : scores.numel() / (T * T);
   const float inf = std::numeric_limits<float>::infinity();
-  std::vector<float> y(scores.data().begin(), scores.data().end());
+  std::vector<float> y = copy_buffer(scores.data());
   // (batches, T, T): row t is query t; keys j > t are the future.
   for (int64_t b = 0; b < batches; ++b)
     for (int64_t t = 0; t < T; ++t)

@@ -9,6 +9,7 @@
 #include "bg/attention.h"
 #include "bg/autograd.h"
 #include "bg/error.h"
+#include "bg/storage.h"
 
 namespace bg {
 
@@ -22,7 +23,7 @@ Tensor softmax(const Tensor& x, int64_t dim) {
   const int64_t n = shape[d];
 
   const float* in = x.data().data();
-  std::vector<float> y(static_cast<size_t>(x.numel()));
+  std::vector<float> y = take_buffer(static_cast<size_t>(x.numel()));
   // (outer, n, inner): each slice is n values at stride `inner`.
   for (int64_t o = 0; o < outer; ++o) {
     for (int64_t i = 0; i < inner; ++i) {

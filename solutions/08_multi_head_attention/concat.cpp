@@ -8,6 +8,7 @@
 #include "bg/attention.h"
 #include "bg/autograd.h"
 #include "bg/error.h"
+#include "bg/storage.h"
 
 namespace bg {
 
@@ -36,7 +37,7 @@ Tensor concat(const std::vector<Tensor>& tensors, int64_t dim) {
   for (size_t k = d + 1; k < first.size(); ++k) inner *= first[k];
   const int64_t N = out_shape[d];
 
-  std::vector<float> y(static_cast<size_t>(numel(out_shape)));
+  std::vector<float> y = take_buffer(static_cast<size_t>(numel(out_shape)));
   int64_t off = 0;
   for (size_t p = 0; p < tensors.size(); ++p) {
     const float* src = tensors[p].data().data();

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <vector>
 
 namespace bg {
@@ -15,6 +16,8 @@ namespace bg {
 std::vector<float> take_buffer(size_t n);
 // A vector of n zeros.
 std::vector<float> take_zeros(size_t n);
+// A copy of `values` in a recycled buffer.
+std::vector<float> copy_buffer(std::span<const float> values);
 // Hands a buffer back for reuse (it is freed if the cache is full).
 void give_buffer(std::vector<float>&& buffer);
 
