@@ -117,18 +117,18 @@ std::vector<int32_t> generate(const LanguageModel& model, std::vector<int32_t> c
   NoGradGuard no_grad;
   const int64_t V = model.config().vocab_size;
   std::vector<float> logits(static_cast<size_t>(V));
+  std::vector<float> sorted;  // top-k's scratch copy, reused
   context.reserve(context.size() + static_cast<size_t>(options.max_new_tokens));
   for (int64_t step = 0; step < options.max_new_tokens; ++step) {
     const std::vector<int32_t> idx = crop_context(context, model.config().block_size);
     const auto T = static_cast<int64_t>(idx.size());
-    // logits of the last position only: (1, T, V) -> (1, 1, V)
-    // Only the last position's logits are needed: lm_head on its features alone.
+    // Only the last position's logits are needed: lm_head on its features alone, (1, 1, V).
     Tensor last = model.lm_head()(narrow(model.features(idx, 1, T), 1, -1, 1));
     std::copy_n(last.data().data(), V, logits.begin());
     for (float& l : logits) l /= options.temperature;
     if (options.top_k > 0 && options.top_k < V) {
       // the k-th largest value; everything below it becomes -inf (ties are kept)
-      std::vector<float> sorted = logits;
+      sorted.assign(logits.begin(), logits.end());
       std::nth_element(sorted.begin(), sorted.begin() + (options.top_k - 1), sorted.end(),
                        std::greater<float>());
       const float kth = sorted[static_cast<size_t>(options.top_k - 1)];

@@ -70,8 +70,7 @@ Tensor log_softmax(const Tensor& x, int64_t dim) {
       float m = -std::numeric_limits<float>::infinity();
       for (int64_t j = 0; j < s.n; ++j) m = std::max(m, xs[base + j * s.inner]);
       double z = 0.0;  // sum_j exp(x_j - m): the largest term is exp(0) = 1
-      for (int64_t j = 0; j < s.n; ++j)
-        z += std::exp(static_cast<double>(xs[base + j * s.inner] - m));
+      for (int64_t j = 0; j < s.n; ++j) z += fast_exp(xs[base + j * s.inner] - m);
       const float lse = m + static_cast<float>(std::log(z));
       for (int64_t j = 0; j < s.n; ++j)
         y[static_cast<size_t>(base + j * s.inner)] = xs[base + j * s.inner] - lse;

@@ -104,9 +104,33 @@ void gemm_serial(View a, View b, float* c, int64_t ldc, int64_t n, int64_t k, in
   }
 }
 
+// sum_p a[p] · b[p] over contiguous arrays, in sixteen lanes the compiler keeps in a vector
+// register (one running sum would be a chain of dependent additions).
+float dot(const float* a, const float* b, int64_t k) {
+  constexpr int64_t kLanes = 16;
+  float lane[kLanes] = {};
+  int64_t p = 0;
+  for (; p + kLanes <= k; p += kLanes)
+    for (int64_t j = 0; j < kLanes; ++j) lane[j] += a[p + j] * b[p + j];
+  float s = 0.0f;
+  for (int64_t j = 0; j < kLanes; ++j) s += lane[j];
+  for (; p < k; ++p) s += a[p] * b[p];
+  return s;
+}
+
 // Splits C between threads along its longer side; each part is an independent product.
 void gemm(View a, View b, float* c, int64_t n, int64_t k, int64_t m) {
   if (n == 0 || m == 0 || k == 0) return;
+  if (n < kMr && a.cs == 1 && b.rs == 1) {
+    // A few rows times a transposed B (sampling: one position times lm_head's weight): both
+    // operands are contiguous along k, so each element is one dot product. Packing B for a
+    // single row would cost more than the product itself.
+    parallel_for(m, 2.0 * static_cast<double>(k * n), [&](int64_t j0, int64_t j1) {
+      for (int64_t i = 0; i < n; ++i)
+        for (int64_t j = j0; j < j1; ++j) c[i * m + j] += dot(a.p + i * a.rs, b.p + j * b.cs, k);
+    });
+    return;
+  }
   const double flops_per_row = 2.0 * static_cast<double>(k) * static_cast<double>(m);
   if (n >= m) {
     parallel_for((n + kMr - 1) / kMr, flops_per_row * kMr, [&](int64_t t0, int64_t t1) {

@@ -39,8 +39,10 @@ void expect_same(Kernel fast, Kernel plain, int64_t n, int64_t k, int64_t m) {
 }
 
 const std::vector<std::array<int64_t, 3>> kSizes = {
-    {1, 1, 1},  {1, 7, 1},   {7, 1, 13},    {6, 32, 32},    {5, 3, 31},     {13, 17, 33},
-    {97, 5, 2}, {2, 300, 3}, {31, 257, 65}, {100, 33, 100}, {256, 32, 611}, {61, 613, 7}};
+    {1, 1, 1},      {1, 7, 1},    {7, 1, 13},   {6, 32, 32},   {5, 3, 31},
+    {13, 17, 33},   {97, 5, 2},   {2, 300, 3},  {31, 257, 65}, {100, 33, 100},
+    {256, 32, 611}, {61, 613, 7}, {1, 32, 611}, {4, 37, 19}};  // fewer rows than the register tile:
+                                                               // the dot-product path
 
 TEST(FastKernels, NnAgreesWithPlainKernel) {
   for (const auto& s : kSizes) expect_same(bg::gemm_nn, bg::matmul_nn, s[0], s[1], s[2]);
