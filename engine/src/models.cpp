@@ -76,42 +76,51 @@ class BabyGPTv1 : public LanguageModel {
   Linear lm_head_;
 };
 
-// v2: token embedding + position embedding.
-class BabyGPTv2 : public LanguageModel {
- public:
-  BabyGPTv2(const ModelConfig& c, Generator& gen)
+// What v2, v3 and v4 share: a token table and a position table, added.
+class PositionalModel : public LanguageModel {
+ protected:
+  PositionalModel(const ModelConfig& c, Generator& gen)
       : LanguageModel(c),
         token_embedding_table(c.vocab_size, c.n_embed, gen),
-        position_embedding_table(c.block_size, c.n_embed, gen),
-        lm_head_(c.n_embed, c.vocab_size, true, gen) {
+        position_embedding_table(c.block_size, c.n_embed, gen) {
     register_module("token_embedding_table", token_embedding_table);
     register_module("position_embedding_table", position_embedding_table);
-    register_module("lm_head", lm_head_);
   }
-  Tensor features(std::span<const int32_t> idx, int64_t B, int64_t T) const override {
+  // x = token_embedding_table(idx) + position_embedding_table(arange(T)): (B, T, C)
+  Tensor embed(std::span<const int32_t> idx, int64_t B, int64_t T) const {
     check_input(config_, idx, B, T, true);
     return add_positions(token_embedding_table.forward(idx, {B, T}),
-                         position_embedding_table.weight);  // (B, T, C)
+                         position_embedding_table.weight);
   }
-  const Linear& lm_head() const override { return lm_head_; }
 
  private:
   Embedding token_embedding_table;
   Embedding position_embedding_table;
+};
+
+// v2: token embedding + position embedding.
+class BabyGPTv2 : public PositionalModel {
+ public:
+  BabyGPTv2(const ModelConfig& c, Generator& gen)
+      : PositionalModel(c, gen), lm_head_(c.n_embed, c.vocab_size, true, gen) {
+    register_module("lm_head", lm_head_);
+  }
+  Tensor features(std::span<const int32_t> idx, int64_t B, int64_t T) const override {
+    return embed(idx, B, T);  // (B, T, C)
+  }
+  const Linear& lm_head() const override { return lm_head_; }
+
+ private:
   Linear lm_head_;
 };
 
 // v3: v2 + one causal self-attention head of size n_embed.
-class BabyGPTv3 : public LanguageModel {
+class BabyGPTv3 : public PositionalModel {
  public:
   BabyGPTv3(const ModelConfig& c, Generator& gen)
-      : LanguageModel(c),
-        token_embedding_table(c.vocab_size, c.n_embed, gen),
-        position_embedding_table(c.block_size, c.n_embed, gen),
+      : PositionalModel(c, gen),
         sa_head(c.n_embed, c.n_embed, c.block_size, gen),
         lm_head_(c.n_embed, c.vocab_size, true, gen) {
-    register_module("token_embedding_table", token_embedding_table);
-    register_module("position_embedding_table", position_embedding_table);
     register_module("sa_head", sa_head);
     register_module("lm_head", lm_head_);
   }
@@ -127,28 +136,17 @@ class BabyGPTv3 : public LanguageModel {
   }
 
  private:
-  Tensor embed(std::span<const int32_t> idx, int64_t B, int64_t T) const {
-    check_input(config_, idx, B, T, true);
-    return add_positions(token_embedding_table.forward(idx, {B, T}),
-                         position_embedding_table.weight);  // (B, T, C)
-  }
-  Embedding token_embedding_table;
-  Embedding position_embedding_table;
   Head sa_head;
   Linear lm_head_;
 };
 
 // v4: v2 + n_head heads of size n_embed / n_head, concatenated (no output projection).
-class BabyGPTv4 : public LanguageModel {
+class BabyGPTv4 : public PositionalModel {
  public:
   BabyGPTv4(const ModelConfig& c, Generator& gen)
-      : LanguageModel(c),
-        token_embedding_table(c.vocab_size, c.n_embed, gen),
-        position_embedding_table(c.block_size, c.n_embed, gen),
+      : PositionalModel(c, gen),
         sa_heads(c.n_embed, c.n_head, c.block_size, gen),
         lm_head_(c.n_embed, c.vocab_size, true, gen) {
-    register_module("token_embedding_table", token_embedding_table);
-    register_module("position_embedding_table", position_embedding_table);
     register_module("sa_heads", sa_heads);
     register_module("lm_head", lm_head_);
   }
@@ -165,13 +163,6 @@ class BabyGPTv4 : public LanguageModel {
   }
 
  private:
-  Tensor embed(std::span<const int32_t> idx, int64_t B, int64_t T) const {
-    check_input(config_, idx, B, T, true);
-    return add_positions(token_embedding_table.forward(idx, {B, T}),
-                         position_embedding_table.weight);  // (B, T, C)
-  }
-  Embedding token_embedding_table;
-  Embedding position_embedding_table;
   MultiHeadAttention sa_heads;
   Linear lm_head_;
 };

@@ -8,6 +8,7 @@
 #include "bg/data.h"
 #include "bg/models.h"
 #include "bg/optim.h"
+#include "golden_model.h"
 #include "testing.h"
 
 namespace bg {
@@ -22,11 +23,7 @@ using testing::AllClose;
 // The script: the course's nn.Embedding / nn.Linear model, parameters set with
 //   p.copy_(torch.tensor([val(k, i) for i in range(p.numel())]).reshape(p.shape))
 // and each p.grad printed with "%.9g".
-struct GoldenParam {
-  const char* name;
-  Shape shape;
-  std::vector<float> grad;
-};
+using testing::GoldenParam;
 const float kGoldenV1Loss = 2.55232096f;
 const std::vector<float> kGoldenV1Logits12 = {
     0.03515625f,  -0.37890625f, 1.0f,         -0.80859375f, -0.359375f, 0.75390625f,
@@ -147,61 +144,15 @@ const std::vector<GoldenParam> kGoldenV1Params = {
      {0.116224468f, 0.0535325631f, -0.00579247624f, -0.197957873f, 0.081501849f, -0.131348982f,
       0.079270944f, -0.0297567584f, 0.0470691621f, -0.019982636f, 0.00723974034f}}};
 
-// The model of the golden test, with element i of parameter k set to ((7i + 5k + 3) % 17 - 8) / 16.
-std::unique_ptr<LanguageModel> golden_model() {
-  ModelConfig c;
-  c.model = "v1";
-  c.vocab_size = 11;
-  c.block_size = 4;
-  c.n_embed = 8;
-  auto m = make_model(c);
-  int k = 0;
-  for (auto& [name, p] : m->named_parameters()) {
-    int i = 0;
-    for (float& v : p.data()) v = static_cast<float>((7 * i++ + 5 * k + 3) % 17 - 8) / 16.0f;
-    ++k;
-  }
-  return m;
-}
+// The model of the golden test (tests/support/golden_model.h).
+std::unique_ptr<LanguageModel> golden_model() { return testing::golden_model("v1"); }
+using testing::golden_batch;
 
-Batch golden_batch() {
-  Batch b;
-  b.B = 2;
-  b.T = 4;
-  b.x = {1, 5, 10, 5, 0, 3, 3, 7};
-  b.y = {5, 10, 5, 2, 3, 3, 7, 9};
-  return b;
-}
+const testing::Golden kGolden{"v1", kGoldenV1Loss, kGoldenV1Logits12, kGoldenV1Params};
 
-TEST(BabyGPTV1, ParametersAreNamedAsPyTorchsStateDict) {
-  auto m = golden_model();
-  const auto named = m->named_parameters();
-  ASSERT_EQ(named.size(), kGoldenV1Params.size());
-  for (size_t k = 0; k < named.size(); ++k) {
-    EXPECT_EQ(named[k].first, kGoldenV1Params[k].name);
-    EXPECT_EQ(named[k].second.shape(), kGoldenV1Params[k].shape) << named[k].first;
-  }
-  // the forward pass runs through this lesson's ops
-  const Batch b = golden_batch();
-  EXPECT_EQ(m->forward(b.x, 2, 4).shape(), (Shape{2, 4, 11}));
-}
+TEST(BabyGPTV1, ParametersAreNamedAsPyTorchsStateDict) { testing::ExpectPyTorchNames(kGolden); }
 
-TEST(BabyGPTV1, LossAndEveryGradientMatchPyTorch) {
-  auto m = golden_model();
-  const Batch b = golden_batch();
-  Tensor logits = m->forward(b.x, 2, 4);
-  std::vector<float> row(logits.data().begin() + (1 * 4 + 2) * 11,
-                         logits.data().begin() + (1 * 4 + 3) * 11);
-  EXPECT_TRUE(AllClose(tensor(row), kGoldenV1Logits12, 1e-5, 1e-5));
-  Tensor loss = model_loss(*m, b);
-  EXPECT_NEAR(loss.item(), kGoldenV1Loss, 1e-5);
-  loss.backward();
-  const auto named = m->named_parameters();
-  for (size_t k = 0; k < named.size(); ++k) {
-    EXPECT_TRUE(AllClose(named[k].second.grad(), kGoldenV1Params[k].grad, 1e-5, 1e-4))
-        << named[k].first;
-  }
-}
+TEST(BabyGPTV1, LossAndEveryGradientMatchPyTorch) { testing::ExpectPyTorchValues(kGolden); }
 
 TEST(BabyGPTV1, IsABigramModel) {
   // v1's logits at a position depend on that position's token only — and T may exceed

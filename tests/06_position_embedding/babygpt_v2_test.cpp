@@ -10,6 +10,7 @@
 #include "bg/data.h"
 #include "bg/models.h"
 #include "bg/nn_ops.h"
+#include "golden_model.h"
 #include "testing.h"
 
 namespace bg {
@@ -24,11 +25,7 @@ using testing::AllClose;
 // The script: the course's nn.Embedding / nn.Linear model, parameters set with
 //   p.copy_(torch.tensor([val(k, i) for i in range(p.numel())]).reshape(p.shape))
 // and each p.grad printed with "%.9g".
-struct GoldenParam {
-  const char* name;
-  Shape shape;
-  std::vector<float> grad;
-};
+using testing::GoldenParam;
 const float kGoldenV2Loss = 2.46643758f;
 const std::vector<float> kGoldenV2Logits12 = {
     -0.5703125f, 1.75f,      -0.1796875f, -0.78125f,   1.0078125f, -0.5234375f,
@@ -158,61 +155,15 @@ const std::vector<GoldenParam> kGoldenV2Params = {
      {0.0448637828f, 0.122578241f, 0.0349620134f, -0.194765404f, 0.0968851522f, -0.188684493f,
       0.0721330494f, -0.0107442737f, 0.0832492039f, 0.0161471665f, -0.076624386f}}};
 
-// The model of the golden test, with element i of parameter k set to ((7i + 5k + 3) % 17 - 8) / 16.
-std::unique_ptr<LanguageModel> golden_model() {
-  ModelConfig c;
-  c.model = "v2";
-  c.vocab_size = 11;
-  c.block_size = 4;
-  c.n_embed = 8;
-  auto m = make_model(c);
-  int k = 0;
-  for (auto& [name, p] : m->named_parameters()) {
-    int i = 0;
-    for (float& v : p.data()) v = static_cast<float>((7 * i++ + 5 * k + 3) % 17 - 8) / 16.0f;
-    ++k;
-  }
-  return m;
-}
+// The model of the golden test (tests/support/golden_model.h).
+std::unique_ptr<LanguageModel> golden_model() { return testing::golden_model("v2"); }
+using testing::golden_batch;
 
-Batch golden_batch() {
-  Batch b;
-  b.B = 2;
-  b.T = 4;
-  b.x = {1, 5, 10, 5, 0, 3, 3, 7};
-  b.y = {5, 10, 5, 2, 3, 3, 7, 9};
-  return b;
-}
+const testing::Golden kGolden{"v2", kGoldenV2Loss, kGoldenV2Logits12, kGoldenV2Params};
 
-TEST(BabyGPTV2, ParametersAreNamedAsPyTorchsStateDict) {
-  auto m = golden_model();
-  const auto named = m->named_parameters();
-  ASSERT_EQ(named.size(), kGoldenV2Params.size());
-  for (size_t k = 0; k < named.size(); ++k) {
-    EXPECT_EQ(named[k].first, kGoldenV2Params[k].name);
-    EXPECT_EQ(named[k].second.shape(), kGoldenV2Params[k].shape) << named[k].first;
-  }
-  // the forward pass runs through this lesson's ops
-  const Batch b = golden_batch();
-  EXPECT_EQ(m->forward(b.x, 2, 4).shape(), (Shape{2, 4, 11}));
-}
+TEST(BabyGPTV2, ParametersAreNamedAsPyTorchsStateDict) { testing::ExpectPyTorchNames(kGolden); }
 
-TEST(BabyGPTV2, LossAndEveryGradientMatchPyTorch) {
-  auto m = golden_model();
-  const Batch b = golden_batch();
-  Tensor logits = m->forward(b.x, 2, 4);
-  std::vector<float> row(logits.data().begin() + (1 * 4 + 2) * 11,
-                         logits.data().begin() + (1 * 4 + 3) * 11);
-  EXPECT_TRUE(AllClose(tensor(row), kGoldenV2Logits12, 1e-5, 1e-5));
-  Tensor loss = model_loss(*m, b);
-  EXPECT_NEAR(loss.item(), kGoldenV2Loss, 1e-5);
-  loss.backward();
-  const auto named = m->named_parameters();
-  for (size_t k = 0; k < named.size(); ++k) {
-    EXPECT_TRUE(AllClose(named[k].second.grad(), kGoldenV2Params[k].grad, 1e-5, 1e-4))
-        << named[k].first;
-  }
-}
+TEST(BabyGPTV2, LossAndEveryGradientMatchPyTorch) { testing::ExpectPyTorchValues(kGolden); }
 
 TEST(BabyGPTV2, PositionChangesTheLogits) {
   // the same token at different positions now gives different logits

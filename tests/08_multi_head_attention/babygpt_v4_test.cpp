@@ -7,6 +7,7 @@
 
 #include "bg/data.h"
 #include "bg/models.h"
+#include "golden_model.h"
 #include "testing.h"
 
 namespace bg {
@@ -22,11 +23,7 @@ using testing::AllClose;
 // softmax(q kᵀ / sqrt(hs)) v; v4: n_head 2, heads concatenated), parameters set with
 //   p.copy_(torch.tensor([val(k, i) for i in range(p.numel())]).reshape(p.shape))
 // and each p.grad printed with "%.9g".
-struct GoldenParam {
-  const char* name;
-  Shape shape;
-  std::vector<float> grad;
-};
+using testing::GoldenParam;
 const float kGoldenV4Loss = 2.73588634f;
 const std::vector<float> kGoldenV4Logits12 = {
     0.000448465347f, -0.257041067f, 0.567433715f,  -0.701153874f, -0.182404071f, 1.22267044f,
@@ -210,62 +207,15 @@ const std::vector<GoldenParam> kGoldenV4Params = {
      {0.117217809f, 0.0708778799f, -0.0393760204f, -0.20809713f, 0.10856203f, -0.116699375f,
       0.0597721674f, 0.011867024f, 0.062626861f, -0.0481863432f, -0.0185649097f}}};
 
-// The model of the golden test, with element i of parameter k set to ((7i + 5k + 3) % 17 - 8) / 16.
-std::unique_ptr<LanguageModel> golden_model() {
-  ModelConfig c;
-  c.model = "v4";
-  c.vocab_size = 11;
-  c.block_size = 4;
-  c.n_embed = 8;
-  c.n_head = 2;
-  auto m = make_model(c);
-  int k = 0;
-  for (auto& [name, p] : m->named_parameters()) {
-    int i = 0;
-    for (float& v : p.data()) v = static_cast<float>((7 * i++ + 5 * k + 3) % 17 - 8) / 16.0f;
-    ++k;
-  }
-  return m;
-}
+// The model of the golden test (tests/support/golden_model.h).
+std::unique_ptr<LanguageModel> golden_model() { return testing::golden_model("v4"); }
+using testing::golden_batch;
 
-Batch golden_batch() {
-  Batch b;
-  b.B = 2;
-  b.T = 4;
-  b.x = {1, 5, 10, 5, 0, 3, 3, 7};
-  b.y = {5, 10, 5, 2, 3, 3, 7, 9};
-  return b;
-}
+const testing::Golden kGolden{"v4", kGoldenV4Loss, kGoldenV4Logits12, kGoldenV4Params};
 
-TEST(BabyGPTV4, ParametersAreNamedAsPyTorchsStateDict) {
-  auto m = golden_model();
-  const auto named = m->named_parameters();
-  ASSERT_EQ(named.size(), kGoldenV4Params.size());
-  for (size_t k = 0; k < named.size(); ++k) {
-    EXPECT_EQ(named[k].first, kGoldenV4Params[k].name);
-    EXPECT_EQ(named[k].second.shape(), kGoldenV4Params[k].shape) << named[k].first;
-  }
-  // the forward pass runs through this lesson's code
-  const Batch b = golden_batch();
-  EXPECT_EQ(m->forward(b.x, 2, 4).shape(), (Shape{2, 4, 11}));
-}
+TEST(BabyGPTV4, ParametersAreNamedAsPyTorchsStateDict) { testing::ExpectPyTorchNames(kGolden); }
 
-TEST(BabyGPTV4, LossAndEveryGradientMatchPyTorch) {
-  auto m = golden_model();
-  const Batch b = golden_batch();
-  Tensor logits = m->forward(b.x, 2, 4);
-  std::vector<float> row(logits.data().begin() + (1 * 4 + 2) * 11,
-                         logits.data().begin() + (1 * 4 + 3) * 11);
-  EXPECT_TRUE(AllClose(tensor(row), kGoldenV4Logits12, 1e-5, 1e-5));
-  Tensor loss = model_loss(*m, b);
-  EXPECT_NEAR(loss.item(), kGoldenV4Loss, 1e-5);
-  loss.backward();
-  const auto named = m->named_parameters();
-  for (size_t k = 0; k < named.size(); ++k) {
-    EXPECT_TRUE(AllClose(named[k].second.grad(), kGoldenV4Params[k].grad, 1e-5, 1e-4))
-        << named[k].first;
-  }
-}
+TEST(BabyGPTV4, LossAndEveryGradientMatchPyTorch) { testing::ExpectPyTorchValues(kGolden); }
 
 TEST(BabyGPTV4, AttentionMapsAreCausalDistributions) {
   auto m = golden_model();

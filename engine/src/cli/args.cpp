@@ -250,13 +250,7 @@ double parse_number(std::string_view flag, std::string_view text, bool strictly_
 // ---- the commands ----
 
 ModelConfig TrainOptions::config(int64_t vocab_size) const {
-  ModelConfig c;
-  c.model = model;
-  c.vocab_size = vocab_size;
-  c.block_size = block_size;
-  c.n_embed = n_embed;
-  c.n_head = n_head;
-  return c;
+  return {model, vocab_size, block_size, n_embed, n_head};
 }
 
 PrepareDataOptions parse_prepare_data_args(std::span<const std::string> args) {

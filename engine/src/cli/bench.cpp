@@ -89,13 +89,7 @@ StepTimes run_steps(LanguageModel& model, AdamW& opt, const std::vector<int32_t>
 }  // namespace
 
 ModelConfig BenchOptions::config(int64_t vocab) const {
-  ModelConfig c;
-  c.model = model;
-  c.vocab_size = vocab;
-  c.block_size = block_size;
-  c.n_embed = n_embed;
-  c.n_head = n_head;
-  return c;
+  return {model, vocab, block_size, n_embed, n_head};
 }
 
 double training_flops(const ModelConfig& c, int64_t B, int64_t T) {

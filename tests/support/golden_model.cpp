@@ -1,0 +1,66 @@
+#include "golden_model.h"
+
+#include <gtest/gtest.h>
+
+#include "testing.h"
+
+namespace bg::testing {
+
+std::unique_ptr<LanguageModel> golden_model(const std::string& version) {
+  ModelConfig c;
+  c.model = version;
+  c.vocab_size = 11;
+  c.block_size = 4;
+  c.n_embed = 8;
+  c.n_head = 2;
+  auto m = make_model(c);
+  int k = 0;
+  for (auto& [name, p] : m->named_parameters()) {
+    int i = 0;
+    for (float& v : p.data()) v = static_cast<float>((7 * i++ + 5 * k + 3) % 17 - 8) / 16.0f;
+    ++k;
+  }
+  return m;
+}
+
+Batch golden_batch() {
+  Batch b;
+  b.B = 2;
+  b.T = 4;
+  b.x = {1, 5, 10, 5, 0, 3, 3, 7};
+  b.y = {5, 10, 5, 2, 3, 3, 7, 9};
+  return b;
+}
+
+void ExpectPyTorchNames(const Golden& golden) {
+  auto m = golden_model(golden.model);
+  const auto named = m->named_parameters();
+  ASSERT_EQ(named.size(), golden.params.size());
+  for (size_t k = 0; k < named.size(); ++k) {
+    EXPECT_EQ(named[k].first, golden.params[k].name);
+    EXPECT_EQ(named[k].second.shape(), golden.params[k].shape) << named[k].first;
+  }
+  // the forward pass runs through the lesson's code
+  const Batch b = golden_batch();
+  EXPECT_EQ(m->forward(b.x, 2, 4).shape(), (Shape{2, 4, 11}));
+}
+
+void ExpectPyTorchValues(const Golden& golden) {
+  auto m = golden_model(golden.model);
+  const Batch b = golden_batch();
+  const Tensor logits = m->forward(b.x, 2, 4);
+  const std::vector<float> row(logits.data().begin() + (1 * 4 + 2) * 11,
+                               logits.data().begin() + (1 * 4 + 3) * 11);
+  EXPECT_TRUE(AllClose(tensor(row), golden.logits_1_2, 1e-5, 1e-5));
+  const Tensor loss = model_loss(*m, b);
+  EXPECT_NEAR(loss.item(), golden.loss, 1e-5);
+  loss.backward();
+  const auto named = m->named_parameters();
+  ASSERT_EQ(named.size(), golden.params.size());
+  for (size_t k = 0; k < named.size(); ++k) {
+    EXPECT_TRUE(AllClose(named[k].second.grad(), golden.params[k].grad, 1e-5, 1e-4))
+        << named[k].first;
+  }
+}
+
+}  // namespace bg::testing

@@ -1,0 +1,37 @@
+// The tiny BabyGPT every model lesson compares with PyTorch (vocabulary 11, block 4,
+// n_embed 8, 2 heads for v4), with fixed weights: element i of the k-th parameter in
+// named_parameters() order is ((7i + 5k + 3) % 17 - 8) / 16, on the batch golden_batch().
+// The expected values live in each lesson's test file, with the note of how PyTorch made them.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bg/models.h"
+
+namespace bg::testing {
+
+struct GoldenParam {
+  const char* name;
+  Shape shape;
+  std::vector<float> grad;  // d loss / d parameter, from PyTorch
+};
+
+struct Golden {
+  std::string model;  // "v1" … "v4"
+  float loss;
+  std::vector<float> logits_1_2;  // the logits of sequence 1, position 2
+  std::vector<GoldenParam> params;
+};
+
+std::unique_ptr<LanguageModel> golden_model(const std::string& version);
+Batch golden_batch();  // (B, T) = (2, 4)
+
+// The model's parameters have PyTorch's state_dict names and shapes, in its order.
+void ExpectPyTorchNames(const Golden& golden);
+// Logits, loss and every parameter's gradient equal PyTorch's (logits and loss within 1e-5,
+// gradients within 1e-5 + 1e-4 relative).
+void ExpectPyTorchValues(const Golden& golden);
+
+}  // namespace bg::testing
