@@ -158,7 +158,7 @@ BenchResult bench(const BenchOptions& o, Console& con) {
     for (int t = 1; t <= std::min(hw, 8); ++t) {
       set_num_threads(t);
       run_steps(*model, opt, split.train, o, gen, std::max<int64_t>(o.warmup, 2));
-      const double ms = quantile(run_steps(*model, opt, split.train, o, gen, 15).total, 0.5);
+      const double ms = quantile(run_steps(*model, opt, split.train, o, gen, 30).total, 0.5);
       tried += (tried.empty() ? "" : ", ") + std::to_string(t) + " -> " + fixed(ms, 2) + " ms";
       if (t == 1 || ms < best) {
         best = ms;
