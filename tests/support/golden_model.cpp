@@ -63,4 +63,25 @@ void ExpectPyTorchValues(const Golden& golden) {
   }
 }
 
+void ExpectCausalAttentionMaps(const LanguageModel& model, size_t heads) {
+  const std::vector<int32_t> seq{1, 5, 10};
+  const std::vector<Tensor> maps = model.attention_maps(seq, 3);
+  ASSERT_EQ(maps.size(), heads);
+  for (const Tensor& w : maps) {
+    ASSERT_EQ(w.shape(), (Shape{3, 3}));
+    EXPECT_FALSE(w.requires_grad());
+    for (int64_t q = 0; q < 3; ++q) {
+      double s = 0;
+      for (int64_t k = 0; k < 3; ++k) {
+        s += w.at({q, k});
+        if (k > q) {
+          EXPECT_EQ(w.at({q, k}), 0.0f);  // no look into the future
+        }
+      }
+      EXPECT_NEAR(s, 1.0, 1e-6);
+    }
+    EXPECT_EQ(w.at({0, 0}), 1.0f);  // the first position can only attend to itself
+  }
+}
+
 }  // namespace bg::testing

@@ -33,5 +33,8 @@ void ExpectPyTorchNames(const Golden& golden);
 // Logits, loss and every parameter's gradient equal PyTorch's (logits and loss within 1e-5,
 // gradients within 1e-5 + 1e-4 relative).
 void ExpectPyTorchValues(const Golden& golden);
+// attention_maps on a 3-token sequence: `heads` (3, 3) maps, no graph, each row a probability
+// distribution with nothing above the diagonal (the future), row 0 all on itself.
+void ExpectCausalAttentionMaps(const LanguageModel& model, size_t heads);
 
 }  // namespace bg::testing

@@ -76,22 +76,32 @@ const std::vector<Flag>& attention_flags() {
   return flags;
 }
 
+// The flags that describe the model and its optimisation, shared by train and bench.
+const Flag* train_flag(std::string_view name) {
+  for (const Flag& f : train_flags()) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
 const std::vector<Flag>& bench_flags() {
-  static const std::vector<Flag> flags = {
-      {"model", "v1|v2|v3|v4", "which BabyGPT (default v4)"},
-      {"data", "FILE",
-       "UTF-8 training text (default data/ci.txt if it exists, else random tokens)"},
-      {"vocab-size", "N", "vocabulary of the random tokens used without a text (default 6104)"},
-      {"iters", "N", "measured training steps (default 50)"},
-      {"warmup", "N", "steps run before measuring (default 5)"},
-      {"batch-size", "N", "sequences per batch (default 32)"},
-      {"block-size", "N", "context length (default 8)"},
-      {"n-embed", "N", "embedding size (default 32)"},
-      {"n-head", "N", "attention heads, v4 only (default 4)"},
-      {"lr", "X", "AdamW learning rate (default 0.01)"},
-      {"threads", "N", "threads for the kernels; 0 = try each count, keep the fastest (default 0)"},
-      {"seed", "N", "seed of the weights and batches (default 1337)"},
-  };
+  static const std::vector<Flag> flags = [] {
+    std::vector<Flag> f = {
+        *train_flag("model"),
+        {"data", "FILE",
+         "UTF-8 training text (default data/ci.txt if it exists, else random tokens)"},
+        {"vocab-size", "N", "vocabulary of the random tokens used without a text (default 6104)"},
+        {"iters", "N", "measured training steps (default 50)"},
+        {"warmup", "N", "steps run before measuring (default 5)"},
+    };
+    for (const char* shared : {"batch-size", "block-size", "n-embed", "n-head", "lr"}) {
+      f.push_back(*train_flag(shared));
+    }
+    f.push_back({"threads", "N",
+                 "threads for the kernels; 0 = try each count, keep the fastest (default 0)"});
+    f.push_back({"seed", "N", "seed of the weights and batches (default 1337)"});
+    return f;
+  }();
   return flags;
 }
 
@@ -268,17 +278,38 @@ PrepareDataOptions parse_prepare_data_args(std::span<const std::string> args) {
   return o;
 }
 
-TrainOptions parse_train_args(std::span<const std::string> args) {
-  const ParsedFlags p = parse_flags("train", args, train_flags());
-  TrainOptions o;
-  o.help = p.help;
-  if (o.help) return o;
+namespace {
+
+// --model, --batch-size, --block-size, --n-embed, --n-head, --lr and --seed, which train and
+// bench share (their options have fields of the same names), with the divisibility check.
+template <class Options>
+void parse_model_flags(const ParsedFlags& p, Options& o) {
   if (const auto* v = p.get("model")) {
     if (*v != "v1" && *v != "v2" && *v != "v3" && *v != "v4") {
       throw UsageError("--model must be v1, v2, v3 or v4, got " + in_quotes(*v));
     }
     o.model = *v;
   }
+  if (const auto* v = p.get("batch-size")) o.batch_size = parse_int("batch-size", *v, 1, 1 << 20);
+  if (const auto* v = p.get("block-size")) o.block_size = parse_int("block-size", *v, 1, 1 << 16);
+  if (const auto* v = p.get("n-embed")) o.n_embed = parse_int("n-embed", *v, 1, 1 << 16);
+  if (const auto* v = p.get("n-head")) o.n_head = parse_int("n-head", *v, 1, 1 << 16);
+  if (const auto* v = p.get("lr")) o.lr = parse_number("lr", *v, true);
+  if (const auto* v = p.get("seed")) o.seed = parse_seed("seed", *v);
+  if (o.model == "v4" && o.n_embed % o.n_head != 0) {
+    throw UsageError("--n-embed " + std::to_string(o.n_embed) + " is not divisible by --n-head " +
+                     std::to_string(o.n_head) +
+                     " (each of the n_head heads gets n_embed / n_head dimensions)");
+  }
+}
+
+}  // namespace
+
+TrainOptions parse_train_args(std::span<const std::string> args) {
+  const ParsedFlags p = parse_flags("train", args, train_flags());
+  TrainOptions o;
+  o.help = p.help;
+  if (o.help) return o;
   if (const auto* v = p.get("data")) {
     if (v->empty()) throw UsageError("--data must not be empty");
     o.data = *v;
@@ -289,24 +320,14 @@ TrainOptions parse_train_args(std::span<const std::string> args) {
   }
   constexpr int64_t kBig = int64_t{1} << 40;
   if (const auto* v = p.get("iters")) o.iters = parse_int("iters", *v, 1, kBig);
-  if (const auto* v = p.get("batch-size")) o.batch_size = parse_int("batch-size", *v, 1, 1 << 20);
-  if (const auto* v = p.get("block-size")) o.block_size = parse_int("block-size", *v, 1, 1 << 16);
-  if (const auto* v = p.get("n-embed")) o.n_embed = parse_int("n-embed", *v, 1, 1 << 16);
-  if (const auto* v = p.get("n-head")) o.n_head = parse_int("n-head", *v, 1, 1 << 16);
-  if (const auto* v = p.get("lr")) o.lr = parse_number("lr", *v, true);
   if (const auto* v = p.get("eval-interval")) {
     o.eval_interval = parse_int("eval-interval", *v, 1, kBig);
   }
   if (const auto* v = p.get("eval-iters")) o.eval_iters = parse_int("eval-iters", *v, 1, kBig);
-  if (const auto* v = p.get("seed")) o.seed = parse_seed("seed", *v);
   if (const auto* v = p.get("sample-tokens")) {
     o.sample_tokens = parse_int("sample-tokens", *v, 0, kBig);
   }
-  if (o.model == "v4" && o.n_embed % o.n_head != 0) {
-    throw UsageError("--n-embed " + std::to_string(o.n_embed) + " is not divisible by --n-head " +
-                     std::to_string(o.n_head) +
-                     " (each of the n_head heads gets n_embed / n_head dimensions)");
-  }
+  parse_model_flags(p, o);
   return o;
 }
 
@@ -356,12 +377,6 @@ BenchOptions parse_bench_args(std::span<const std::string> args) {
   BenchOptions o;
   o.help = p.help;
   if (o.help) return o;
-  if (const auto* v = p.get("model")) {
-    if (*v != "v1" && *v != "v2" && *v != "v3" && *v != "v4") {
-      throw UsageError("--model must be v1, v2, v3 or v4, got " + in_quotes(*v));
-    }
-    o.model = *v;
-  }
   if (const auto* v = p.get("data")) {
     if (v->empty()) throw UsageError("--data must not be empty");
     o.data = *v;
@@ -370,19 +385,10 @@ BenchOptions parse_bench_args(std::span<const std::string> args) {
   if (const auto* v = p.get("vocab-size")) o.vocab_size = parse_int("vocab-size", *v, 2, 1 << 24);
   if (const auto* v = p.get("iters")) o.iters = parse_int("iters", *v, 1, kBig);
   if (const auto* v = p.get("warmup")) o.warmup = parse_int("warmup", *v, 0, kBig);
-  if (const auto* v = p.get("batch-size")) o.batch_size = parse_int("batch-size", *v, 1, 1 << 20);
-  if (const auto* v = p.get("block-size")) o.block_size = parse_int("block-size", *v, 1, 1 << 16);
-  if (const auto* v = p.get("n-embed")) o.n_embed = parse_int("n-embed", *v, 1, 1 << 16);
-  if (const auto* v = p.get("n-head")) o.n_head = parse_int("n-head", *v, 1, 1 << 16);
-  if (const auto* v = p.get("lr")) o.lr = parse_number("lr", *v, true);
-  if (const auto* v = p.get("threads"))
+  if (const auto* v = p.get("threads")) {
     o.threads = static_cast<int>(parse_int("threads", *v, 0, 256));
-  if (const auto* v = p.get("seed")) o.seed = parse_seed("seed", *v);
-  if (o.model == "v4" && o.n_embed % o.n_head != 0) {
-    throw UsageError("--n-embed " + std::to_string(o.n_embed) + " is not divisible by --n-head " +
-                     std::to_string(o.n_head) +
-                     " (each of the n_head heads gets n_embed / n_head dimensions)");
   }
+  parse_model_flags(p, o);
   return o;
 }
 
