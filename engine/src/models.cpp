@@ -1,4 +1,4 @@
-// BabyGPT v1–v4 (bg/models.h): the PyTorch course's four models on the engine's modules.
+// BabyGPT v1–v11 (bg/models.h): the PyTorch course's models on the engine's modules.
 #include "bg/models.h"
 
 #include <string>
@@ -11,9 +11,16 @@
 
 namespace bg {
 
+int ModelConfig::version() const {
+  for (int v = 1; v <= 11; ++v) {
+    if (model == "v" + std::to_string(v)) return v;
+  }
+  return 0;
+}
+
 void ModelConfig::validate() const {
-  if (model != "v1" && model != "v2" && model != "v3" && model != "v4") {
-    throw Error("unknown model '" + model + "' (expected v1, v2, v3 or v4)");
+  if (version() == 0) {
+    throw Error("unknown model '" + model + "' (expected v1, v2, … v11)");
   }
   auto positive = [](const char* name, int64_t v) {
     if (v <= 0) throw Error(std::string(name) + " must be positive, got " + std::to_string(v));
@@ -21,12 +28,16 @@ void ModelConfig::validate() const {
   positive("vocab_size", vocab_size);
   positive("block_size", block_size);
   positive("n_embed", n_embed);
-  if (model == "v4") {
+  if (has_heads()) {
     positive("n_head", n_head);
     if (n_embed % n_head != 0) {
       throw Error("n_embed " + std::to_string(n_embed) + " is not divisible by n_head " +
                   std::to_string(n_head) + " (each head gets n_embed / n_head dimensions)");
     }
+  }
+  if (has_blocks()) positive("n_layer", n_layer);
+  if (!(dropout >= 0.0f && dropout < 1.0f)) {
+    throw Error("dropout must be in [0, 1), got " + std::to_string(dropout));
   }
 }
 
@@ -55,6 +66,24 @@ void check_input(const ModelConfig& c, std::span<const int32_t> idx, int64_t B, 
   }
 }
 
+}  // namespace
+
+PositionalModel::PositionalModel(const ModelConfig& c, Generator& gen)
+    : LanguageModel(c),
+      token_embedding_table(c.vocab_size, c.n_embed, gen),
+      position_embedding_table(c.block_size, c.n_embed, gen) {
+  register_module("token_embedding_table", token_embedding_table);
+  register_module("position_embedding_table", position_embedding_table);
+}
+
+Tensor PositionalModel::embed(std::span<const int32_t> idx, int64_t B, int64_t T) const {
+  check_input(config_, idx, B, T, true);
+  return add_positions(token_embedding_table.forward(idx, {B, T}),  // (B, T, C)
+                       position_embedding_table.weight);
+}
+
+namespace {
+
 // v1, the bigram model: each token's logits depend on that token alone.
 class BabyGPTv1 : public LanguageModel {
  public:
@@ -74,28 +103,6 @@ class BabyGPTv1 : public LanguageModel {
  private:
   Embedding token_embedding_table;
   Linear lm_head_;
-};
-
-// What v2, v3 and v4 share: a token table and a position table, added.
-class PositionalModel : public LanguageModel {
- protected:
-  PositionalModel(const ModelConfig& c, Generator& gen)
-      : LanguageModel(c),
-        token_embedding_table(c.vocab_size, c.n_embed, gen),
-        position_embedding_table(c.block_size, c.n_embed, gen) {
-    register_module("token_embedding_table", token_embedding_table);
-    register_module("position_embedding_table", position_embedding_table);
-  }
-  // x = token_embedding_table(idx) + position_embedding_table(arange(T)): (B, T, C)
-  Tensor embed(std::span<const int32_t> idx, int64_t B, int64_t T) const {
-    check_input(config_, idx, B, T, true);
-    return add_positions(token_embedding_table.forward(idx, {B, T}),
-                         position_embedding_table.weight);
-  }
-
- private:
-  Embedding token_embedding_table;
-  Embedding position_embedding_table;
 };
 
 // v2: token embedding + position embedding.
@@ -169,12 +176,78 @@ class BabyGPTv4 : public PositionalModel {
 
 }  // namespace
 
+BlockConfig GPT::block_config(const ModelConfig& c) {
+  const int v = c.version();
+  BlockConfig b;
+  b.n_embed = c.n_embed;
+  b.n_head = c.n_head;
+  b.block_size = c.block_size;
+  b.kind = v >= 9 ? BlockKind::prenorm : v >= 7 ? BlockKind::residual : BlockKind::plain;
+  b.projection = v >= 8;
+  b.dropout = c.has_dropout() ? c.dropout : 0.0f;
+  return b;
+}
+
+GPT::GPT(const ModelConfig& c, Generator& gen) : PositionalModel(c, gen) {
+  // Created (weights drawn from gen) and registered in the order of the PyTorch reference.
+  if (c.version() == 5) {
+    sa_heads = std::make_unique<MultiHeadAttention>(c.n_embed, c.n_head, c.block_size, gen);
+    register_module("sa_heads", *sa_heads);
+    ffwd = std::make_unique<FeedForward>(c.n_embed, false, 0.0f, gen);
+    register_module("ffwd", *ffwd);
+  } else {
+    blocks = std::make_unique<Blocks>(c.n_layer, block_config(c), gen);
+    register_module("blocks", *blocks);
+  }
+  if (c.version() >= 9) {
+    ln_final = std::make_unique<LayerNorm>(c.n_embed);
+    register_module("ln_final", *ln_final);
+  }
+  lm_head_ = std::make_unique<Linear>(c.n_embed, c.vocab_size, true, gen);
+  register_module("lm_head", *lm_head_);
+}
+
+Tensor GPT::body(const Tensor& x, std::vector<std::vector<Tensor>>* weights) const {
+  Tensor h = x;  // (B, T, C)
+  if (sa_heads) {
+    if (weights != nullptr) weights->emplace_back();
+    h = ffwd->forward(sa_heads->forward(h, weights != nullptr ? &weights->back() : nullptr));
+  } else {
+    h = blocks->forward(h, weights);
+  }
+  if (ln_final) h = ln_final->forward(h);
+  return h;
+}
+
+Tensor GPT::features(std::span<const int32_t> idx, int64_t B, int64_t T) const {
+  return body(embed(idx, B, T), nullptr);  // (B, T, C)
+}
+
+std::vector<Tensor> GPT::attention_maps(std::span<const int32_t> idx, int64_t T) const {
+  NoGradGuard no_grad;
+  std::vector<std::vector<Tensor>> layers;  // [layer][head], each (1, T, T)
+  body(embed(idx, 1, T), &layers);
+  std::vector<Tensor> maps;
+  for (auto& layer : layers) {
+    for (Tensor& w : layer) maps.push_back(reshape(w, {T, T}));
+  }
+  return maps;
+}
+
 std::unique_ptr<LanguageModel> make_model(const ModelConfig& config, Generator& gen) {
   config.validate();
-  if (config.model == "v1") return std::make_unique<BabyGPTv1>(config, gen);
-  if (config.model == "v2") return std::make_unique<BabyGPTv2>(config, gen);
-  if (config.model == "v3") return std::make_unique<BabyGPTv3>(config, gen);
-  return std::make_unique<BabyGPTv4>(config, gen);
+  switch (config.version()) {
+    case 1:
+      return std::make_unique<BabyGPTv1>(config, gen);
+    case 2:
+      return std::make_unique<BabyGPTv2>(config, gen);
+    case 3:
+      return std::make_unique<BabyGPTv3>(config, gen);
+    case 4:
+      return std::make_unique<BabyGPTv4>(config, gen);
+    default:
+      return std::make_unique<GPT>(config, gen);
+  }
 }
 
 Tensor model_loss(const LanguageModel& model, const Batch& batch) {

@@ -15,6 +15,7 @@ namespace bg {
 // - k = key(x), q = query(x), v = value(x)                      each (B, T, hs)
 // - wei = q · kᵀ * (1 / sqrt(head_size_))   — matmul, transpose(k, -2, -1), mul by a float
 // - wei = softmax(causal_mask(wei), -1)                         (B, T, T)
+// - wei = drop(wei)      the identity for now: dropout arrives in lesson 12 (v10)
 // - if weights != nullptr, store wei there
 // - return wei · v                                              (B, T, hs)
 Tensor Head::forward([[maybe_unused]] const Tensor& x, [[maybe_unused]] Tensor* weights) const {

@@ -21,6 +21,7 @@ Tensor Head::forward(const Tensor& x, Tensor* weights) const {
   const float scale = 1.0f / std::sqrt(static_cast<float>(head_size_));
   Tensor wei = mul(matmul(q, transpose(k, -2, -1)), scale);  // (B, T, T)
   wei = softmax(causal_mask(wei), -1);                       // (B, T, T)
+  wei = drop(wei);  // the identity unless dropout is on (v10+, lesson 12)
   if (weights != nullptr) *weights = wei;
   return matmul(wei, v);  // (B, T, hs)
 }

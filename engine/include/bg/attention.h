@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "bg/dropout.h"
 #include "bg/module.h"
 #include "bg/random.h"
 #include "bg/tensor.h"
@@ -52,6 +53,7 @@ class Head : public Module {
   //   k = key(x), q = query(x), v = value(x)             each (B, T, hs)
   //   wei = q · kᵀ / sqrt(hs)                            (B, T, T)
   //   wei = softmax(causal_mask(wei), -1)                (B, T, T), row t averages keys <= t
+  //   wei = drop(wei)                                    identity unless dropout (lesson 12)
   //   out = wei · v                                      (B, T, hs)
   // When `weights` is not null it receives wei (B, T, T) (for pictures).
   // bg::Error showing the shape when x is not (B, T, n_embed) or T > block_size.
@@ -65,6 +67,9 @@ class Head : public Module {
   Linear key;
   Linear query;
   Linear value;
+  // Dropout on the attention weights ("drop", no parameters). p = 0 here; v10's attention
+  // (ProjectedAttention, bg/gpt.h) sets it with drop.set_p.
+  Dropout drop;
 
  private:
   int64_t n_embed_, head_size_, block_size_;
@@ -89,7 +94,8 @@ class MultiHeadAttention : public Module {
   MultiHeadAttention(int64_t n_embed, int64_t n_head, int64_t block_size,
                      Generator& gen = default_generator());
   // When `weights` is not null it receives each head's attention weights (B, T, T).
-  Tensor forward(const Tensor& x, std::vector<Tensor>* weights = nullptr) const;
+  // Virtual: ProjectedAttention (lesson 10, bg/gpt.h) adds the output projection W^O.
+  virtual Tensor forward(const Tensor& x, std::vector<Tensor>* weights = nullptr) const;
   Tensor operator()(const Tensor& x) const { return forward(x); }
 
   int64_t n_embed() const { return n_embed_; }

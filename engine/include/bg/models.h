@@ -1,14 +1,24 @@
-// BabyGPT v1–v4, exactly the PyTorch course's models (see DESIGN.md §2 and lessons 05–08).
+// BabyGPT v1–v11, exactly the PyTorch course's models (see DESIGN.md §2 and lessons 05–12).
 //
 //   v1  logits = lm_head(token_embedding_table(idx))
 //   v2  x = token_embedding_table(idx) + position_embedding_table(arange(T));  lm_head(x)
 //   v3  v2 + one causal self-attention Head of size n_embed:   lm_head(sa_head(x))
 //   v4  v2 + MultiHeadAttention, n_head heads of size n_embed / n_head, concatenated:
 //       lm_head(sa_heads(x))                                    (no output projection)
+//   v5  v4 + feed-forward Linear(C, C) + ReLU:                 lm_head(ffwd(sa_heads(x)))
+//   v6  n_layer blocks of ffwd(sa(x)), no residual:            lm_head(blocks(x))
+//   v7  residual blocks: x = x + sa(x); x = x + ffwd(x)
+//   v8  v7 + output projection W^O (sa.proj), feed-forward C -> 4C -> C
+//   v9  v8 + pre-norm LayerNorms ln1, ln2 in each block and ln_final before lm_head
+//   v10 v9 + dropout (attention weights, after proj, after the feed-forward)
+//   v11 v10 at the course's large configuration (the same model; only the sizes differ)
 //
 // Parameter names are those of the PyTorch state_dict: token_embedding_table.weight,
 // position_embedding_table.weight, sa_head.{key,query,value}.weight (v3),
-// sa_heads.heads.<i>.{key,query,value}.weight (v4), lm_head.weight, lm_head.bias.
+// sa_heads.heads.<i>.{key,query,value}.weight (v4, v5), ffwd.net.0.weight (v5),
+// blocks.<l>.sa.heads.<i>.key.weight, blocks.<l>.sa.proj.weight, blocks.<l>.ffwd.net.0.weight,
+// blocks.<l>.ffwd.net.2.weight, blocks.<l>.ln1.weight (v6+), ln_final.weight (v9+),
+// lm_head.weight, lm_head.bias.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "bg/gpt.h"
 #include "bg/module.h"
 #include "bg/random.h"
 #include "bg/tensor.h"
@@ -24,14 +35,22 @@
 namespace bg {
 
 struct ModelConfig {
-  std::string model = "v4";  // "v1" … "v4"
+  std::string model = "v4";  // "v1" … "v11"
   int64_t vocab_size = 0;
   int64_t block_size = 8;
   int64_t n_embed = 32;
   int64_t n_head = 4;
+  int64_t n_layer = 3;   // blocks, v6+
+  float dropout = 0.0f;  // v10+
   // bg::Error naming the problem: unknown model, sizes not positive, n_embed not divisible
-  // by n_head (v4).
+  // by n_head (v4+), dropout outside [0, 1).
   void validate() const;
+  // 1 … 11 for "v1" … "v11", 0 for anything else.
+  int version() const;
+  // What the version uses: attention heads (v4+ as a list), blocks (v6+).
+  bool has_heads() const { return version() >= 4; }
+  bool has_blocks() const { return version() >= 6; }
+  bool has_dropout() const { return version() >= 10; }
 };
 
 // A batch of token ids: x and y are (B, T) row-major; y is x shifted by one position.
@@ -50,14 +69,52 @@ class LanguageModel : public Module {
   // The last layer, shared by every version: Linear(n_embed, vocab_size).
   virtual const Linear& lm_head() const = 0;
   // The causal attention weights of one sequence idx (T ids), one (T, T) tensor per head
-  // (rows: query positions, columns: key positions), computed without recording a graph;
-  // empty for v1/v2. For the attention pictures.
+  // (rows: query positions, columns: key positions), computed without recording a graph,
+  // layer after layer (layer 0's heads, then layer 1's, …); empty for v1/v2. For the
+  // attention pictures: call eval() first, or dropout (v10+) changes them.
   virtual std::vector<Tensor> attention_maps(std::span<const int32_t> idx, int64_t T) const;
   const ModelConfig& config() const { return config_; }
 
  protected:
   explicit LanguageModel(ModelConfig c) : config_(std::move(c)) {}
   ModelConfig config_;
+};
+
+// What v2 … v11 share: a token table and a position table, added.
+class PositionalModel : public LanguageModel {
+ public:
+  // x = token_embedding_table(idx) + position_embedding_table(arange(T)): (B, T, C).
+  // bg::Error when idx is not a (B, T) batch or T > block_size.
+  Tensor embed(std::span<const int32_t> idx, int64_t B, int64_t T) const;
+
+  Embedding token_embedding_table;
+  Embedding position_embedding_table;
+
+ protected:
+  PositionalModel(const ModelConfig& c, Generator& gen);
+};
+
+// BabyGPT v5 … v11: the heads followed by a feed-forward (v5), then n_layer Blocks (v6+) whose
+// kind follows the version (plain v6, residual v7–v8, prenorm v9+), then ln_final (v9+).
+// The members are public so that generation with a KV cache (lesson 13) can walk them.
+class GPT : public PositionalModel {
+ public:
+  GPT(const ModelConfig& c, Generator& gen);
+  Tensor features(std::span<const int32_t> idx, int64_t B, int64_t T) const override;
+  const Linear& lm_head() const override { return *lm_head_; }
+  std::vector<Tensor> attention_maps(std::span<const int32_t> idx, int64_t T) const override;
+  // The configuration of every block of this version.
+  static BlockConfig block_config(const ModelConfig& c);
+
+  std::unique_ptr<MultiHeadAttention> sa_heads;  // v5
+  std::unique_ptr<FeedForward> ffwd;             // v5
+  std::unique_ptr<Blocks> blocks;                // v6+
+  std::unique_ptr<LayerNorm> ln_final;           // v9+
+
+ private:
+  // x (B, T, C) after the embedding -> what lm_head reads (B, T, C).
+  Tensor body(const Tensor& x, std::vector<std::vector<Tensor>>* weights) const;
+  std::unique_ptr<Linear> lm_head_;
 };
 
 std::unique_ptr<LanguageModel> make_model(const ModelConfig& config,
