@@ -54,6 +54,9 @@ const std::vector<Flag>& sample_flags() {
       {"temperature", "X", "divides the logits; lower is more conservative (default 1.0)"},
       {"top-k", "K", "sample among the K most likely characters only; 0 = off (default 0)"},
       {"seed", "N", "seed of the sampling (default 1337)"},
+      {"no-kv-cache", "",
+       "run the whole context through the model for every character instead of reusing the "
+       "keys and values of the earlier ones (same text, slower; to compare)"},
   };
   return flags;
 }
@@ -342,6 +345,7 @@ SampleCommandOptions parse_sample_args(std::span<const std::string> args) {
   if (const auto* v = p.get("temperature")) o.temperature = parse_number("temperature", *v, true);
   if (const auto* v = p.get("top-k")) o.top_k = parse_int("top-k", *v, 0);
   if (const auto* v = p.get("seed")) o.seed = parse_seed("seed", *v);
+  o.kv_cache = !p.has("no-kv-cache");
   return o;
 }
 

@@ -15,6 +15,7 @@
 #include "bg/corpus.h"
 #include "bg/data.h"
 #include "bg/fileio.h"
+#include "bg/kv_cache.h"
 #include "bg/optim.h"
 #include "bg/svg.h"
 
@@ -326,6 +327,7 @@ TrainResult train(const TrainOptions& o, Console& con) {
 
 std::vector<std::string> sample(const SampleCommandOptions& o, Console& con) {
   const Checkpoint ck = load_checkpoint(o.checkpoint);
+  ck.model->eval();  // no dropout while sampling (v10+)
   std::vector<std::vector<int32_t>> contexts;
   for (const auto& prompt : o.prompts) {
     if (prompt.empty()) throw Error("--prompt must not be empty");
@@ -339,7 +341,9 @@ std::vector<std::string> sample(const SampleCommandOptions& o, Console& con) {
   std::vector<std::string> texts;
   const auto start = Clock::now();
   for (size_t i = 0; i < contexts.size(); ++i) {
-    const std::vector<int32_t> all = generate(*ck.model, contexts[i], so, gen);
+    // With the KV cache (lesson 13) by default; --no-kv-cache: the whole window every step.
+    const std::vector<int32_t> all = o.kv_cache ? generate_cached(*ck.model, contexts[i], so, gen)
+                                                : generate(*ck.model, contexts[i], so, gen);
     texts.push_back(ck.tokenizer.decode(all));
     if (i > 0) con.out << "\n";
     con.out << texts.back() << "\n" << std::flush;
@@ -348,7 +352,7 @@ std::vector<std::string> sample(const SampleCommandOptions& o, Console& con) {
   const auto n = static_cast<int64_t>(contexts.size()) * o.tokens;
   con.err << "sampled " << grouped(n) << " tokens in " << fixed(secs, 2) << " s ("
           << grouped(secs > 0 ? static_cast<int64_t>(static_cast<double>(n) / secs) : 0)
-          << " tokens/s)\n";
+          << " tokens/s, " << (o.kv_cache ? "with" : "without") << " the KV cache)\n";
   return texts;
 }
 
