@@ -63,6 +63,18 @@ cmp -s out.txt sample1.txt || fail "sample is not deterministic for a seed"
 grep -q "tokens/s" err.txt || fail "sample did not report tokens/s"
 echo "ok: sample"
 
+# ---- sample with the KV cache (the default) and without it (lesson 13): the same text,
+# past block_size too (300 characters from a block of 8)
+expect 0 "$bin" sample --checkpoint run/model.safetensors --prompt 春 --tokens 300 --seed 4
+grep -q "with the KV cache" err.txt || fail "sample does not say it used the KV cache"
+cp out.txt cached.txt
+expect 0 "$bin" sample --checkpoint run/model.safetensors --prompt 春 --tokens 300 --seed 4 \
+  --no-kv-cache
+grep -q "without the KV cache" err.txt || fail "sample --no-kv-cache still used the cache"
+cmp -s out.txt cached.txt || fail "sample writes other text with the KV cache than without"
+expect_error 2 "--no-kv-cache" "$bin" sample --checkpoint run/model.safetensors --no-kv-cache=yes
+echo "ok: sample --no-kv-cache (same text)"
+
 expect 0 "$bin" eval --checkpoint run/model.safetensors --data poems.txt
 loss=$(tail -1 out.txt)
 [[ "$loss" =~ ^val\ loss\ [0-9]+\.[0-9]+$ ]] || fail "eval's last line is '$loss'"

@@ -54,9 +54,7 @@ const std::vector<Flag>& sample_flags() {
       {"temperature", "X", "divides the logits; lower is more conservative (default 1.0)"},
       {"top-k", "K", "sample among the K most likely characters only; 0 = off (default 0)"},
       {"seed", "N", "seed of the sampling (default 1337)"},
-      {"no-kv-cache", "",
-       "run the whole context through the model for every character instead of reusing the "
-       "keys and values of the earlier ones (same text, slower; to compare)"},
+      {"no-kv-cache", "", "recompute the whole context for every character (same text, slower)"},
   };
   return flags;
 }
