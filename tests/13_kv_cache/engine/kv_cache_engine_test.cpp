@@ -73,6 +73,7 @@ TEST(KVCache, ClearForgetsEveryPosition) {
   for (auto& layer : cache.layers)
     for (HeadCache& h : layer) EXPECT_EQ(h.len, 0);
   EXPECT_BG_ERROR(HeadCache(0, 4), "positive");
+  EXPECT_BG_ERROR(HeadCache(4, -1), "positive", "-1");
 }
 
 TEST(KVCache, RefusesAnotherModel) {
