@@ -29,7 +29,7 @@ const std::vector<Flag>& prepare_data_flags() {
 
 const std::vector<Flag>& train_flags() {
   static const std::vector<Flag> flags = {
-      {"model", "v1|…|v11",
+      {"model", "v1..v11",
        "which BabyGPT (default v4); the size flags below default to that version's course "
        "values"},
       {"data", "FILE", "UTF-8 training text (default data/ci.txt)"},
@@ -107,7 +107,8 @@ const std::vector<Flag>& bench_flags() {
     }
     f.push_back({"threads", "N",
                  "threads for the kernels; 0 = try each count, keep the fastest (default 0)"});
-    f.push_back({"seed", "N", "seed of the weights and batches (default 1337)"});
+    f.push_back(
+        {"seed", "N", "seed of the weights, the batches and the dropout masks (default 1337)"});
     return f;
   }();
   return flags;
