@@ -109,7 +109,7 @@ TEST(GenerateCached, RefusesDropoutInTrainingModeAndBadOptions) {
 
 TEST(GenerateCached, SameTokensAsGenerateForEveryVersionAndRecordsNoGraph) {
   for (int v = 1; v <= 11; ++v) {
-    const std::string name = "v" + std::to_string(v);
+    const std::string name = std::to_string(v).insert(0, "v");
     SCOPED_TRACE(name);
     Generator init(5);
     const auto model = make_model(config(name), init);
