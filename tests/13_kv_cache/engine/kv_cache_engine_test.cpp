@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -109,7 +110,9 @@ TEST(GenerateCached, RefusesDropoutInTrainingModeAndBadOptions) {
 
 TEST(GenerateCached, SameTokensAsGenerateForEveryVersionAndRecordsNoGraph) {
   for (int v = 1; v <= 11; ++v) {
-    const std::string name = std::to_string(v).insert(0, "v");
+    char name_buf[8];
+    std::snprintf(name_buf, sizeof name_buf, "v%d", v);
+    const std::string name = name_buf;
     SCOPED_TRACE(name);
     Generator init(5);
     const auto model = make_model(config(name), init);
