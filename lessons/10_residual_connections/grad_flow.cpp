@@ -21,7 +21,7 @@ int main() {
   constexpr int64_t kVocab = 6104, kB = 32, kT = 8;
   std::printf("gradient norm of each block's parameters after one backward pass, at init\n");
   std::printf("(block 0 is nearest the input; last/first = how much more the last block gets)\n\n");
-  std::printf("%-5s %6s  %-96s %10s\n", "model", "layers", "block 0, 1, ...", "last/first");
+  std::printf("%-5s %6s %10s  %s\n", "model", "layers", "last/first", "block 0, 1, ...");
   for (int64_t layers : {3, 6, 12}) {
     for (const char* version : {"v6", "v7", "v8"}) {
       bg::ModelConfig c;
@@ -38,16 +38,15 @@ int main() {
         batch.y.push_back(static_cast<int32_t>(gen.next_u32() % kVocab));
       }
       bg::model_loss(*model, batch).backward();
-      const std::vector<float> norms =
-          bg::grad_norms(*dynamic_cast<const bg::GPT&>(*model).blocks);
+      const std::vector<float> norms = bg::grad_norms(*dynamic_cast<const bg::GPT&>(*model).blocks);
       std::string row;
       for (float n : norms) {
         char cell[16];
-        std::snprintf(cell, sizeof cell, "%.2g ", static_cast<double>(n));
+        std::snprintf(cell, sizeof cell, "%s%.3g", row.empty() ? "" : " ", static_cast<double>(n));
         row += cell;
       }
-      std::printf("%-5s %6lld  %-96s %10.3g\n", version, static_cast<long long>(layers),
-                  row.c_str(), static_cast<double>(norms.back() / norms.front()));
+      std::printf("%-5s %6lld %10.3g  %s\n", version, static_cast<long long>(layers),
+                  static_cast<double>(norms.back() / norms.front()), row.c_str());
     }
   }
   return 0;
