@@ -42,7 +42,7 @@ struct LayerNormCase {
 //   A  rows 3, C 5: a general case
 //   B  rows 3, C 1: x - mean = 0 and var = 0, so y = beta and rstd = 1/sqrt(eps)
 //   C  rows 5, C 8, values exact in float32: row 0 mean 1e4, row 1 mean -5e3, row 2 variance
-//      ~1e-4, row 3 variance ~5e-6 (< eps), row 4 constant
+//      ~1e-4, row 3 variance ~2e-6 (< eps), row 4 constant
 //   D  rows 4, C 64: a longer row
 //   E  rows 2, C 16: 1e4 plus sin noise of size 1 (inputs not exact)
 // ---- case A: rows 3, C 5
@@ -970,7 +970,7 @@ TEST(LayerNormForward, ConstantRowGivesBeta) {
 }
 
 // Rows whose variance is close to eps: var + eps and (sqrt(var) + eps)² differ by a few
-// percent at var ~ 1e-4 (row 2) and by 70 % at var ~ 5e-6 (row 3). Catches: eps outside the
+// percent at var ~ 1e-4 (row 2) and by a factor 2.5 at var ~ 2e-6 (row 3). Catches: eps outside the
 // square root, 1/(sqrt(var) + eps); eps ignored.
 TEST(LayerNormForward, EpsGoesInsideTheSquareRoot) {
   const Forward f = run_forward(kCaseC);

@@ -86,8 +86,8 @@ layer_norm_case("B", fill((3, 1), 1.1, 0.2, 3.0), fill((1,), 0.3, 0.5, 1.0, 1.0)
 #   row 0: 10000 + small steps (a large mean: E[x^2] - E[x]^2 in float loses everything)
 #   row 1: -5000 + small steps
 #   row 2: a small variance, 0.5 + steps of 1/128: var ~ 1e-4, so eps = 1e-5 matters at the
-#          percent level (1/(sqrt(var)+eps) is 4.7 % off)
-#   row 3: a tiny variance, var ~ 5e-6 < eps (1/(sqrt(var)+eps) is 70 % off)
+#          percent level (1/(sqrt(var)+eps) is 4 % off)
+#   row 3: a tiny variance, var ~ 2e-6 < eps (1/(sqrt(var)+eps) is 2.5 times too large)
 #   row 4: a constant row: var = 0, rstd = 1/sqrt(eps), y = beta
 steps = torch.tensor([0.5, -0.25, 1.0, -1.25, 0.75, 0.0, -0.5, -0.25])
 rows_c = torch.stack([
