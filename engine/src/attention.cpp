@@ -48,6 +48,7 @@ Head::Head(int64_t n_embed, int64_t head_size, int64_t block_size, Generator& ge
   register_module("key", key);
   register_module("query", query);
   register_module("value", value);
+  register_module("drop", drop);  // no parameters; registered so that train()/eval() reach it
 }
 
 FusedMultiHeadAttention::FusedMultiHeadAttention(int64_t n_embed, int64_t n_head,

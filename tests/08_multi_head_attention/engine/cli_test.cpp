@@ -195,14 +195,14 @@ TEST_F(CliTest, CheckpointErrors) {
   EXPECT_BG_ERROR(load_checkpoint(p), "no 'vocab'");
 
   wrong = meta;
-  wrong["model"] = "v9";
+  wrong["model"] = "v12";
   save_safetensors(p, params, wrong);
-  EXPECT_BG_ERROR(load_checkpoint(p), "bad config", "v9");
+  EXPECT_BG_ERROR(load_checkpoint(p), "bad config", "v12");
 
   // Through the program: exit 1 and the reason.
   const Result r = babygpt({"eval", "--checkpoint", p.string(), "--data", p.string()});
   EXPECT_EQ(r.code, kExitError);
-  EXPECT_NE(r.err.find("v9"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("v12"), std::string::npos) << r.err;
 }
 
 TEST_F(CliTest, TrainEvalSampleEndToEnd) {
