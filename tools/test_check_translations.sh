@@ -100,10 +100,26 @@ expect_fail "exercise anchor missing" "explicit anchor 1 of lessons/01_x/README.
 expect_fail "language line missing (Chinese)" "README.zh.md:1: the first line must be the language line" '1d' $zh
 expect_fail "language line missing (English)" "README.md:1: the first line must be the language line" '1d' $en
 expect_fail "broken in-page link" "has no anchor #exercise-9" 's/(#exercise-1)/(#exercise-9)/' $zh
-expect_fail "link to a missing page" "lessons/03_z/README.md does not exist" 's|../02_y/README.md|../03_z/README.md|' $zh
+expect_fail "link to a missing file" "lessons/02_y/NOTES.md does not exist" 's|../02_y/README.md|../02_y/NOTES.md|' $zh
 expect_fail "stub's anchor missing on both sides" "no anchor #exercise-1, but an exercise stub" 's/exercise-1/exercise-one/g' $en
 expect_fail "Chinese page links to an English page that has a twin" "goes to the English page; its Chinese twin is lessons/02_y/README.zh.md" \
   '1i[English](README.md) | 中文' lessons/02_y/README.zh.md  # 02 gets a twin; 01's Chinese page links to ../02_y/README.md
+
+# A link to a lesson that is not written yet (its folder does not exist) is a note, not an error;
+# with --strict it is an error.
+make_tree
+sed -i 's|^\[Lesson 02\](../02_y/README.md#exercise-2)|[Lesson 02](../02_y/README.md#exercise-2), [Lesson 99](../99_later/README.md)|' "$work/t/lessons/01_x/README.md"
+sed -i 's|^\[第 02 课\](../02_y/README.md#exercise-2)|[第 02 课](../02_y/README.md#exercise-2)，[第 99 课](../99_later/README.md)|' "$work/t/lessons/01_x/README.zh.md"
+if out=$("$check" "$work/t" 2>&1) && grep -qF "links to lessons/99_later/README.md, which is not written yet" <<< "$out"; then
+  echo "ok: a lesson not written yet is a note"
+else
+  echo "FAIL: a lesson not written yet:"; echo "$out"; failures=$((failures + 1))
+fi
+if out=$("$check" --strict "$work/t" 2>&1); then
+  echo "FAIL: --strict passes a link to a lesson not written yet"; failures=$((failures + 1))
+else
+  echo "ok: --strict -> $(grep -F -m1 'does not exist' <<< "$out")"
+fi
 
 if [ $failures -gt 0 ]; then
   echo "test_check_translations: $failures FAILED"
