@@ -113,6 +113,20 @@ for model in v5 v6 v7 v8 v9 v10 v11; do
   echo "ok: $(sed 's/^training //' header.txt); $loss"
 done
 
+# ---- sample with the KV cache (the default) and without it (lesson 13): the same text, far
+# past block_size (v4: block 8, v10/v11: block 8/16, several layers, dropout off when sampling)
+for ckpt in run run_v10 run_v11; do
+  expect 0 "$bin" sample --checkpoint "$ckpt/model.safetensors" --prompt 春 --tokens 100 --seed 4
+  grep -q "with the KV cache" err.txt || fail "$ckpt: sample does not say it used the KV cache"
+  cp out.txt cached.txt
+  expect 0 "$bin" sample --checkpoint "$ckpt/model.safetensors" --prompt 春 --tokens 100 \
+    --seed 4 --no-kv-cache
+  grep -q "without the KV cache" err.txt || fail "$ckpt: sample --no-kv-cache used the cache"
+  cmp -s out.txt cached.txt || fail "$ckpt: other text with the KV cache than without"
+done
+expect_error 2 "--no-kv-cache" "$bin" sample --checkpoint run/model.safetensors --no-kv-cache=yes
+echo "ok: sample --no-kv-cache (same text)"
+
 expect 0 "$bin" bench --model v11 --data poems.txt --iters 3 --warmup 1 --threads 1 \
   --batch-size 4 --block-size 16 --n-embed 16 --n-head 4 --n-layer 2
 grep -qF "GFLOP/s" out.txt || { cat out.txt; fail "bench --model v11 does not report GFLOP/s"; }

@@ -124,6 +124,7 @@ struct SampleCommandOptions {
   double temperature = 1.0;
   int64_t top_k = 0;  // 0: off
   uint64_t seed = 1337;
+  bool kv_cache = true;  // false: --no-kv-cache (bg::generate instead of bg::generate_cached)
 };
 
 struct EvalOptions {

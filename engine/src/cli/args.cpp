@@ -29,7 +29,7 @@ const std::vector<Flag>& prepare_data_flags() {
 
 const std::vector<Flag>& train_flags() {
   static const std::vector<Flag> flags = {
-      {"model", "v1|…|v11",
+      {"model", "v1..v11",
        "which BabyGPT (default v4); the size flags below default to that version's course "
        "values"},
       {"data", "FILE", "UTF-8 training text (default data/ci.txt)"},
@@ -59,6 +59,7 @@ const std::vector<Flag>& sample_flags() {
       {"temperature", "X", "divides the logits; lower is more conservative (default 1.0)"},
       {"top-k", "K", "sample among the K most likely characters only; 0 = off (default 0)"},
       {"seed", "N", "seed of the sampling (default 1337)"},
+      {"no-kv-cache", "", "recompute the whole context for every character (same text, slower)"},
   };
   return flags;
 }
@@ -106,7 +107,8 @@ const std::vector<Flag>& bench_flags() {
     }
     f.push_back({"threads", "N",
                  "threads for the kernels; 0 = try each count, keep the fastest (default 0)"});
-    f.push_back({"seed", "N", "seed of the weights and batches (default 1337)"});
+    f.push_back(
+        {"seed", "N", "seed of the weights, the batches and the dropout masks (default 1337)"});
     return f;
   }();
   return flags;
@@ -392,6 +394,7 @@ SampleCommandOptions parse_sample_args(std::span<const std::string> args) {
   if (const auto* v = p.get("temperature")) o.temperature = parse_number("temperature", *v, true);
   if (const auto* v = p.get("top-k")) o.top_k = parse_int("top-k", *v, 0);
   if (const auto* v = p.get("seed")) o.seed = parse_seed("seed", *v);
+  o.kv_cache = !p.has("no-kv-cache");
   return o;
 }
 

@@ -15,6 +15,7 @@
 #include "bg/corpus.h"
 #include "bg/data.h"
 #include "bg/fileio.h"
+#include "bg/kv_cache.h"
 #include "bg/optim.h"
 #include "bg/svg.h"
 
@@ -332,6 +333,7 @@ TrainResult train(const TrainOptions& o, Console& con) {
 
 std::vector<std::string> sample(const SampleCommandOptions& o, Console& con) {
   const Checkpoint ck = load_checkpoint(o.checkpoint);
+  ck.model->eval();  // no dropout while sampling (v10+)
   std::vector<std::vector<int32_t>> contexts;
   for (const auto& prompt : o.prompts) {
     if (prompt.empty()) throw Error("--prompt must not be empty");
@@ -344,8 +346,23 @@ std::vector<std::string> sample(const SampleCommandOptions& o, Console& con) {
   so.top_k = o.top_k;
   std::vector<std::string> texts;
   const auto start = Clock::now();
+  bool kv_cache = o.kv_cache;
   for (size_t i = 0; i < contexts.size(); ++i) {
-    const std::vector<int32_t> all = generate(*ck.model, contexts[i], so, gen);
+    // With the KV cache (lesson 13) by default; --no-kv-cache: the whole window every step.
+    std::vector<int32_t> all;
+    if (kv_cache) {
+      const Generator before = gen;
+      try {
+        all = generate_cached(*ck.model, contexts[i], so, gen);
+      } catch (const NotImplemented& e) {
+        // babygpt_mine before lesson 13: the learner's cache is still a stub. Its first call
+        // throws before any token is drawn; sample the same text without the cache.
+        con.err << "note: " << e.what() << "\n      sampling without the KV cache\n";
+        kv_cache = false;
+        gen = before;
+      }
+    }
+    if (!kv_cache) all = generate(*ck.model, contexts[i], so, gen);
     texts.push_back(ck.tokenizer.decode(all));
     if (i > 0) con.out << "\n";
     con.out << texts.back() << "\n" << std::flush;
@@ -354,7 +371,7 @@ std::vector<std::string> sample(const SampleCommandOptions& o, Console& con) {
   const auto n = static_cast<int64_t>(contexts.size()) * o.tokens;
   con.err << "sampled " << grouped(n) << " tokens in " << fixed(secs, 2) << " s ("
           << grouped(secs > 0 ? static_cast<int64_t>(static_cast<double>(n) / secs) : 0)
-          << " tokens/s)\n";
+          << " tokens/s, " << (kv_cache ? "with" : "without") << " the KV cache)\n";
   return texts;
 }
 
