@@ -14,8 +14,8 @@
 #      English page — explicit, or made by GitHub from a heading — exists in the Chinese one;
 #   6. the links of both pages: relative targets exist, #fragments name an anchor of the
 #      target page, and a Chinese page links to the Chinese twin of a page when there is one.
-#      A link to a lesson page whose folder does not exist yet (announced in a road map, not
-#      written yet) is only a note, unless --strict.
+#      A link to the page of a lesson that is announced (exercises/NN_name exists) but not
+#      written yet is only a note, unless --strict.
 # It reports the first difference of each pair (file, line numbers, both lines) and exits 1.
 # It also checks that every exercise stub's link (lessons/NN_*/README.md#exercise-K, from
 # bg::not_implemented(NN, K, …) in exercises/) names an anchor of that README and its twin,
@@ -315,8 +315,9 @@ function check_links(f,   i, t, path, frag, target, twin) {
     if (index(t, "#")) { path = substr(t, 1, index(t, "#") - 1); frag = substr(t, index(t, "#") + 1) }
     target = path == "" ? f : normalize(dirname(f) "/" path)
     if (path != "" && system("test -e '" target "'") != 0) {
-      # A lesson that is announced (road map) but not written yet: a note, unless --strict.
-      if (!STRICT && target ~ /^lessons\/[^\/]+\/README(\.zh)?\.md$/ && system("test -e '" dirname(target) "'") != 0) {
+      # A lesson that is announced (road map, exercises/NN_name exists) whose page is not
+      # written yet: a note, unless --strict.
+      if (!STRICT && target ~ /^lessons\/[^\/]+\/README(\.zh)?\.md$/ && system("test -d 'exercises/" substr(dirname(target), 9) "'") == 0) {
         printf "note: %s:%d: links to %s, which is not written yet\n", f, lln[f, i], target
         continue
       }

@@ -105,9 +105,10 @@ expect_fail "stub's anchor missing on both sides" "no anchor #exercise-1, but an
 expect_fail "Chinese page links to an English page that has a twin" "goes to the English page; its Chinese twin is lessons/02_y/README.zh.md" \
   '1i[English](README.md) | 中文' lessons/02_y/README.zh.md  # 02 gets a twin; 01's Chinese page links to ../02_y/README.md
 
-# A link to a lesson that is not written yet (its folder does not exist) is a note, not an error;
-# with --strict it is an error.
+# A link to a lesson that is announced (exercises/99_later exists) but not written yet is a note,
+# not an error; with --strict it is an error; without exercises/99_later (a typo) it is an error.
 make_tree
+mkdir -p "$work/t/exercises/99_later"
 sed -i 's|^\[Lesson 02\](../02_y/README.md#exercise-2)|[Lesson 02](../02_y/README.md#exercise-2), [Lesson 99](../99_later/README.md)|' "$work/t/lessons/01_x/README.md"
 sed -i 's|^\[第 02 课\](../02_y/README.md#exercise-2)|[第 02 课](../02_y/README.md#exercise-2)，[第 99 课](../99_later/README.md)|' "$work/t/lessons/01_x/README.zh.md"
 if out=$("$check" "$work/t" 2>&1) && grep -qF "links to lessons/99_later/README.md, which is not written yet" <<< "$out"; then
@@ -119,6 +120,13 @@ if out=$("$check" --strict "$work/t" 2>&1); then
   echo "FAIL: --strict passes a link to a lesson not written yet"; failures=$((failures + 1))
 else
   echo "ok: --strict -> $(grep -F -m1 'does not exist' <<< "$out")"
+fi
+
+rmdir "$work/t/exercises/99_later"
+if out=$("$check" "$work/t" 2>&1); then
+  echo "FAIL: a link to a lesson nobody announced passes"; failures=$((failures + 1))
+else
+  echo "ok: unannounced lesson -> $(grep -F -m1 'does not exist' <<< "$out")"
 fi
 
 if [ $failures -gt 0 ]; then
