@@ -13,18 +13,19 @@ namespace {
 
 std::string str(int64_t v) { return std::to_string(v); }
 
-}  // namespace
-
-HeadCache::HeadCache(int64_t hs, int64_t cap)
-    : k(static_cast<size_t>(hs * cap)),
-      v(static_cast<size_t>(hs * cap)),
-      head_size(hs),
-      capacity(cap) {
+// Returns head_size · capacity after checking both are positive.
+size_t checked_rows(int64_t hs, int64_t cap) {
   if (hs <= 0 || cap <= 0) {
     throw Error("HeadCache: head_size and capacity must be positive, got " + str(hs) + " and " +
                 str(cap));
   }
+  return static_cast<size_t>(hs * cap);
 }
+
+}  // namespace
+
+HeadCache::HeadCache(int64_t hs, int64_t cap)
+    : k(checked_rows(hs, cap)), v(k.size()), head_size(hs), capacity(cap) {}
 
 KVCache::KVCache(const LanguageModel& model)
     : capacity(model.config().block_size), config_(model.config()) {

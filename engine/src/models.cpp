@@ -12,10 +12,14 @@
 namespace bg {
 
 int ModelConfig::version() const {
-  for (int v = 1; v <= 11; ++v) {
-    if (model == "v" + std::to_string(v)) return v;
+  // "v" followed by 1 … 11, without leading zeros
+  if (model.size() < 2 || model.size() > 3 || model[0] != 'v' || model[1] == '0') return 0;
+  int v = 0;
+  for (size_t i = 1; i < model.size(); ++i) {
+    if (model[i] < '0' || model[i] > '9') return 0;
+    v = v * 10 + (model[i] - '0');
   }
-  return 0;
+  return v <= 11 ? v : 0;
 }
 
 void ModelConfig::validate() const {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -73,6 +74,7 @@ TEST(KVCache, ClearForgetsEveryPosition) {
   for (auto& layer : cache.layers)
     for (HeadCache& h : layer) EXPECT_EQ(h.len, 0);
   EXPECT_BG_ERROR(HeadCache(0, 4), "positive");
+  EXPECT_BG_ERROR(HeadCache(4, -1), "positive", "-1");
 }
 
 TEST(KVCache, RefusesAnotherModel) {
@@ -108,7 +110,9 @@ TEST(GenerateCached, RefusesDropoutInTrainingModeAndBadOptions) {
 
 TEST(GenerateCached, SameTokensAsGenerateForEveryVersionAndRecordsNoGraph) {
   for (int v = 1; v <= 11; ++v) {
-    const std::string name = "v" + std::to_string(v);
+    char name_buf[8];
+    std::snprintf(name_buf, sizeof name_buf, "v%d", v);
+    const std::string name = name_buf;
     SCOPED_TRACE(name);
     Generator init(5);
     const auto model = make_model(config(name), init);
