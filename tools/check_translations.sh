@@ -147,7 +147,7 @@ function slug(text,   s, o, i, n, c, b, cp, k, inner) {
   return o
 }
 function first_word_is_command(s) { return s ~ (CMD "( |$)") && s !~ /^[^ ]+ +=/ }
-FNR == 1 { fence = ""; split("", seen) }
+FNR == 1 { flush(); fence = ""; split("", seen) }
 {
   line = $0
   sub(/\r$/, "", line)
@@ -162,11 +162,13 @@ FNR == 1 { fence = ""; split("", seen) }
   if (FNR == 1) out("first", line)
   r = fence_run(line)
   if (r != "" && !(substr(r, 1, 1) == "`" && index(REST, "`"))) {
+    flush()
     out("open", line)
     fence = r
     next
   }
   if (line ~ /^#+([ \t]|$)/) {
+    flush()
     match(line, /^#+/)
     level = RLENGTH
     if (level <= 6) {
@@ -184,12 +186,30 @@ FNR == 1 { fence = ""; split("", seen) }
     sub(/^ +/, "", s); sub(/[ \t]+#.*$/, "", s)
     if (first_word_is_command(s)) out("cmd", s)
   }
-  # Inline code spans: commands (with arguments); then blank them out for what follows.
-  s = line
+  # Reference-style link definitions: one per line.
+  if (match(line, /^ *\[[^]]+\]:[ \t]+[^ \t]+/)) {
+    t = substr(line, RSTART, RLENGTH)
+    sub(/^[^]]*\]:[ \t]+/, "", t)
+    out("link", t)
+  }
+  # Prose: collected per paragraph (an inline code span or a link may continue on the next
+  # line), and read when the paragraph ends.
+  if (line ~ /^[ \t]*$/) flush()
+  else { if (para == "") { para_file = FILENAME; para_line = FNR } else para = para " "; para = para line }
+  if (line ~ /^#+([ \t]|$)/) flush()     # a heading is a paragraph of its own
+}
+END { flush() }
+# Inline code spans: commands (with arguments); then blank them out, and read the anchors and
+# links of what is left.
+function flush(   s, prose, span, a, t) {
+  if (para == "") return
+  s = para
+  para = ""
   prose = ""
   while (match(s, /`[^`]+`/)) {
     span = substr(s, RSTART + 1, RLENGTH - 2)
-    if (span ~ / / && first_word_is_command(span)) out("cmd", span)
+    gsub(/  +/, " ", span)
+    if (span ~ / / && first_word_is_command(span)) para_out("cmd", span)
     prose = prose substr(s, 1, RSTART - 1) "``"
     s = substr(s, RSTART + RLENGTH)
   }
@@ -198,30 +218,26 @@ FNR == 1 { fence = ""; split("", seen) }
   while (match(s, /<a[ \t]+(id|name)="[^"]*"/)) {
     a = substr(s, RSTART, RLENGTH)
     sub(/^[^"]*"/, "", a); sub(/"$/, "", a)
-    out("xid", a)
-    out("id", a)
+    para_out("xid", a)
+    para_out("id", a)
     s = substr(s, RSTART + RLENGTH)
   }
   s = prose
   while (match(s, /\]\([^)]*\)/)) {
     t = substr(s, RSTART + 2, RLENGTH - 3)
     sub(/^[ \t]*</, "", t); sub(/>[ \t]*$/, "", t); sub(/[ \t].*$/, "", t)
-    out("link", t)
+    para_out("link", t)
     s = substr(s, RSTART + RLENGTH)
   }
   s = prose
   while (match(s, /(href|src)="[^"]*"/)) {
     t = substr(s, RSTART, RLENGTH)
     sub(/^[^"]*"/, "", t); sub(/"$/, "", t)
-    out("link", t)
+    para_out("link", t)
     s = substr(s, RSTART + RLENGTH)
   }
-  if (match(prose, /^ *\[[^]]+\]:[ \t]+[^ \t]+/)) {
-    t = substr(prose, RSTART, RLENGTH)
-    sub(/^[^]]*\]:[ \t]+/, "", t)
-    out("link", t)
-  }
 }
+function para_out(kind, value) { print para_file T kind T para_line T value }
 AWK
 
 # Pass 2: compare the records of each pair; check links and stub anchors.

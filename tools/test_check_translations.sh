@@ -17,6 +17,8 @@ English | [中文](README.zh.md)
 # Lesson 01 — X
 
 Run `ctest --test-dir build -L lesson01` to see it fail; see [below](#exercise-1).
+Undo with `git checkout
+exercises/01_x/` (a command split over two lines).
 
 <a id="exercise-1"></a>
 ## Exercise 1 — `f`
@@ -37,6 +39,7 @@ EOF
 # 第 01 课 — X
 
 运行 `ctest --test-dir build -L lesson01`，看它失败；见[下文](#exercise-1)。
+用 `git checkout exercises/01_x/` 撤销（同一条命令，写在一行里）。
 
 <a id="exercise-1"></a>
 ## 练习 1 — `f`
@@ -89,13 +92,13 @@ fi
 zh=lessons/01_x/README.zh.md
 en=lessons/01_x/README.md
 expect_fail "code block changed in the Chinese page only" "fenced code block 1 differs" 's/-R F --output/-R G --output/' $zh
-expect_fail "code block changed in the English page only" "lessons/01_x/README.md:11: cmake --build build -j2 && ctest --test-dir build -R G" 's/-R F --output/-R G --output/' $en
+expect_fail "code block changed in the English page only" "lessons/01_x/README.md:13: cmake --build build -j2 && ctest --test-dir build -R G" 's/-R F --output/-R G --output/' $en
 expect_fail "fence info string changed" "fenced code block 1 differs" 's/^```sh$/```bash/' $zh
-expect_fail "code block missing" "fenced code block 1 of lessons/01_x/README.md (line 10) is missing" '/^```sh$/,/^```$/d' $zh
+expect_fail "code block missing" "fenced code block 1 of lessons/01_x/README.md (line 12) is missing" '/^```sh$/,/^```$/d' $zh
 expect_fail "a section more" "sections differ" '$a\\n## 多出来的一节' $zh
 expect_fail "heading level changed" "heading 2 is level 2 in one and 3 in the other" 's/^## 练习 1/### 练习 1/' $zh
-expect_fail "indented command changed" "command 2 differs" 's/^    cp a b/    cp a c/' $zh
-expect_fail "inline command changed" "command 1 differs" 's/-L lesson01`/-L lesson02`/' $zh
+expect_fail "indented command changed" "command 3 differs" 's/^    cp a b/    cp a c/' $zh
+expect_fail "inline command changed" "command 2 differs" 's/git checkout exercises/git checkout exercise/' $zh
 expect_fail "exercise anchor missing" "explicit anchor 1 of lessons/01_x/README.md is missing" '/<a id="exercise-1">/d' $zh
 expect_fail "language line missing (Chinese)" "README.zh.md:1: the first line must be the language line" '1d' $zh
 expect_fail "language line missing (English)" "README.md:1: the first line must be the language line" '1d' $en
