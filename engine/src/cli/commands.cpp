@@ -134,6 +134,26 @@ std::vector<int32_t> training_prompt(const CharTokenizer& tok, const std::string
   return {0};
 }
 
+// Generation with the KV cache (lesson 13) while `kv_cache` is true, else the whole window every
+// step. In babygpt_mine before lesson 13 the learner's cache is still a stub: its first call
+// throws before any token is drawn, so we say so, clear `kv_cache` and draw the same text
+// without it.
+std::vector<int32_t> generate_text(const LanguageModel& model, const std::vector<int32_t>& context,
+                                   const SampleOptions& so, Generator& gen, bool& kv_cache,
+                                   Console& con) {
+  if (kv_cache) {
+    const Generator before = gen;
+    try {
+      return generate_cached(model, context, so, gen);
+    } catch (const NotImplemented& e) {
+      con.err << "note: " << e.what() << "\n      sampling without the KV cache\n";
+      kv_cache = false;
+      gen = before;
+    }
+  }
+  return generate(model, context, so, gen);
+}
+
 }  // namespace
 
 // ---- prepare-data ----
@@ -314,10 +334,11 @@ TrainResult train(const TrainOptions& o, Console& con) {
                              " steps on " + o.data.string() + " (seed " + std::to_string(o.seed) +
                              ", temperature 1)\n";
   con.out << "\n";
+  bool kv_cache = true;
   for (const std::string prompt : {"春江", "往事"}) {
     std::string shown;
     const std::vector<int32_t> context = training_prompt(tok, prompt, shown);
-    const std::vector<int32_t> all = generate(*model, context, so, sample_gen);
+    const std::vector<int32_t> all = generate_text(*model, context, so, sample_gen, kv_cache, con);
     const std::string sample = tok.decode(all);
     result.samples.push_back(sample);
     const std::string block = "--- " + prompt + "\n" + sample + "\n";
@@ -349,20 +370,7 @@ std::vector<std::string> sample(const SampleCommandOptions& o, Console& con) {
   bool kv_cache = o.kv_cache;
   for (size_t i = 0; i < contexts.size(); ++i) {
     // With the KV cache (lesson 13) by default; --no-kv-cache: the whole window every step.
-    std::vector<int32_t> all;
-    if (kv_cache) {
-      const Generator before = gen;
-      try {
-        all = generate_cached(*ck.model, contexts[i], so, gen);
-      } catch (const NotImplemented& e) {
-        // babygpt_mine before lesson 13: the learner's cache is still a stub. Its first call
-        // throws before any token is drawn; sample the same text without the cache.
-        con.err << "note: " << e.what() << "\n      sampling without the KV cache\n";
-        kv_cache = false;
-        gen = before;
-      }
-    }
-    if (!kv_cache) all = generate(*ck.model, contexts[i], so, gen);
+    const std::vector<int32_t> all = generate_text(*ck.model, contexts[i], so, gen, kv_cache, con);
     texts.push_back(ck.tokenizer.decode(all));
     if (i > 0) con.out << "\n";
     con.out << texts.back() << "\n" << std::flush;
