@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end check of the babygpt program on a small text made here (no network):
-# train -> sample -> eval -> attention, then the error paths (each must exit non-zero with a
-# message, never crash).
+# train -> sample -> eval -> attention for v4, then the same for v5 … v11 at small sizes, bench,
+# then the error paths (each must exit non-zero with a message, never crash).
 #   tools/e2e.sh [BUILD_DIR [PROGRAM]]   (default: build babygpt; needs BUILD_DIR/PROGRAM)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,6 +76,62 @@ grep -q "<svg" pics/attention.svg || fail "attention wrote no SVG"
 grep -q "head 3" pics/attention.svg || fail "attention.svg lacks head 3"
 echo "ok: attention"
 
+# ---- v5 … v11 at small sizes: train, eval (twice: deterministic), sample, attention
+for model in v5 v6 v7 v8 v9 v10 v11; do
+  args=(--model "$model" --iters 30 --eval-interval 15 --eval-iters 4 --data poems.txt
+        --out "run_$model" --sample-tokens 20 --n-embed 16 --n-head 4 --batch-size 8)
+  case $model in
+    v5) ;;
+    v10) args+=(--n-layer 2 --dropout 0.1) ;;
+    v11) args+=(--n-layer 2 --block-size 16 --lr 0.003) ;;  # v11 defaults to block 256, 6 layers
+    *) args+=(--n-layer 2) ;;
+  esac
+  expect 0 "$bin" train "${args[@]}"
+  head -1 out.txt > header.txt
+  grep -q "step 30/30 | train" out.txt || { cat out.txt; fail "$model: no final estimate"; }
+  if [ "$model" != v5 ]; then
+    grep -q "n_layer 2" header.txt || { cat header.txt; fail "$model: the header lacks n_layer"; }
+  fi
+  case $model in v10 | v11)
+    grep -q "dropout" header.txt || { cat header.txt; fail "$model: the header lacks dropout"; } ;;
+  esac
+  [ -s "run_$model/model.safetensors" ] || fail "$model: no checkpoint"
+  expect 0 "$bin" eval --checkpoint "run_$model/model.safetensors" --data poems.txt
+  loss=$(tail -1 out.txt)
+  [[ "$loss" =~ ^val\ loss\ [0-9]+\.[0-9]+$ ]] || fail "$model: eval's last line is '$loss'"
+  expect 0 "$bin" eval --checkpoint "run_$model/model.safetensors" --data poems.txt
+  [ "$(tail -1 out.txt)" = "$loss" ] || fail "$model: eval is not deterministic"
+  expect 0 "$bin" sample --checkpoint "run_$model/model.safetensors" --prompt 春江 --tokens 20 \
+    --seed 3
+  grep -q "^春江" out.txt || fail "$model: sample did not continue the prompt"
+  expect 0 "$bin" attention --checkpoint "run_$model/model.safetensors" --prompt 春江花月夜 \
+    --out "pics/attention_$model.svg"
+  grep -q "head 3" "pics/attention_$model.svg" || fail "$model: attention lacks head 3"
+  if [ "$model" != v5 ]; then
+    grep -q ">layer 1<" "pics/attention_$model.svg" || fail "$model: attention lacks layer 1"
+  fi
+  echo "ok: $(sed 's/^training //' header.txt); $loss"
+done
+
+# ---- sample with the KV cache (the default) and without it (lesson 13): the same text, far
+# past block_size (v4: block 8, v10/v11: block 8/16, several layers, dropout off when sampling)
+for ckpt in run run_v10 run_v11; do
+  expect 0 "$bin" sample --checkpoint "$ckpt/model.safetensors" --prompt 春 --tokens 100 --seed 4
+  grep -q "with the KV cache" err.txt || fail "$ckpt: sample does not say it used the KV cache"
+  cp out.txt cached.txt
+  expect 0 "$bin" sample --checkpoint "$ckpt/model.safetensors" --prompt 春 --tokens 100 \
+    --seed 4 --no-kv-cache
+  grep -q "without the KV cache" err.txt || fail "$ckpt: sample --no-kv-cache used the cache"
+  cmp -s out.txt cached.txt || fail "$ckpt: other text with the KV cache than without"
+done
+expect_error 2 "--no-kv-cache" "$bin" sample --checkpoint run/model.safetensors --no-kv-cache=yes
+echo "ok: sample --no-kv-cache (same text)"
+
+expect 0 "$bin" bench --model v11 --data poems.txt --iters 3 --warmup 1 --threads 1 \
+  --batch-size 4 --block-size 16 --n-embed 16 --n-head 4 --n-layer 2
+grep -qF "GFLOP/s" out.txt || { cat out.txt; fail "bench --model v11 does not report GFLOP/s"; }
+echo "ok: bench v11 ($(grep 'ms/step' out.txt))"
+
 expect 0 "$bin" bench --data poems.txt --iters 5 --warmup 1 --batch-size 8 --n-embed 16 \
   --n-head 4
 for figure in "ms/step: median" "tokens/s:" "forward" "GFLOP/s" "peak resident memory:" "threads:"; do
@@ -88,6 +144,14 @@ expect_error 2 "unknown flag --iterz" "$bin" train --iterz 3
 expect_error 2 "--iters needs a value" "$bin" train --iters
 expect_error 2 "expects an integer" "$bin" train --iters many
 expect_error 2 "not divisible" "$bin" train --n-embed 30 --n-head 4
+expect_error 2 "--model must be one of" "$bin" train --model v12
+expect_error 2 "--n-layer must be at least 1" "$bin" train --model v9 --n-layer 0
+expect_error 2 "--n-layer applies to v6" "$bin" train --model v4 --n-layer 2
+expect_error 2 "--dropout must be in [0, 1)" "$bin" train --model v10 --dropout 1.5
+expect_error 2 "--dropout applies to v10" "$bin" train --model v9 --dropout 0.2
+expect_error 2 "not divisible" "$bin" train --model v9 --n-embed 30 --n-head 4
+expect_error 2 "--n-embed 32 is not divisible by --n-head 6" "$bin" train --model v11 --n-embed 32
+expect_error 2 "--dropout must be in [0, 1)" "$bin" bench --model v11 --dropout 1
 expect_error 2 "unknown command" "$bin" fly
 expect_error 1 "missing.safetensors" "$bin" sample --checkpoint missing.safetensors
 head -c 2000 run/model.safetensors > truncated.safetensors

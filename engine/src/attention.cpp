@@ -48,6 +48,9 @@ Head::Head(int64_t n_embed, int64_t head_size, int64_t block_size, Generator& ge
   register_module("key", key);
   register_module("query", query);
   register_module("value", value);
+  // No parameters, but a child all the same, so that train() / eval() reach it: without it
+  // a v10 model in eval mode would still drop attention weights.
+  register_module("drop", drop);
 }
 
 FusedMultiHeadAttention::FusedMultiHeadAttention(int64_t n_embed, int64_t n_head,

@@ -100,9 +100,7 @@ double evaluate_loss(const LanguageModel& model, std::span<const int32_t> data, 
   return total / static_cast<double>(windows * T);
 }
 
-std::vector<int32_t> generate(const LanguageModel& model, std::vector<int32_t> context,
-                              const SampleOptions& options, Generator& gen) {
-  if (context.empty()) throw Error("generate: the context is empty (give at least one token)");
+void check_sample_options(const SampleOptions& options) {
   if (!(options.temperature > 0.0f) || !std::isfinite(options.temperature)) {
     throw Error("generate: temperature must be positive, got " +
                 std::to_string(options.temperature));
@@ -114,29 +112,44 @@ std::vector<int32_t> generate(const LanguageModel& model, std::vector<int32_t> c
     throw Error("generate: max_new_tokens must be >= 0, got " +
                 std::to_string(options.max_new_tokens));
   }
+}
+
+int32_t sample_token(std::span<const float> logits, const SampleOptions& options, Generator& gen,
+                     std::vector<float>& scratch) {
+  const auto V = static_cast<int64_t>(logits.size());
+  scratch.resize(static_cast<size_t>(2 * V));
+  const auto scaled = std::span(scratch).first(static_cast<size_t>(V));
+  for (int64_t i = 0; i < V; ++i) scaled[i] = logits[i] / options.temperature;
+  if (options.top_k > 0 && options.top_k < V) {
+    // the k-th largest value; everything below it becomes -inf (ties are kept)
+    const auto sorted = std::span(scratch).subspan(static_cast<size_t>(V));
+    std::copy(scaled.begin(), scaled.end(), sorted.begin());
+    std::nth_element(sorted.begin(), sorted.begin() + (options.top_k - 1), sorted.end(),
+                     std::greater<float>());
+    const float kth = sorted[static_cast<size_t>(options.top_k - 1)];
+    for (float& l : scaled)
+      if (l < kth) l = -std::numeric_limits<float>::infinity();
+  }
+  const Tensor probs =
+      exp(log_softmax(tensor(std::vector<float>(scaled.begin(), scaled.end()), {V}), 0));
+  return static_cast<int32_t>(multinomial(probs.data(), gen));
+}
+
+std::vector<int32_t> generate(const LanguageModel& model, std::vector<int32_t> context,
+                              const SampleOptions& options, Generator& gen) {
+  if (context.empty()) throw Error("generate: the context is empty (give at least one token)");
+  check_sample_options(options);
   NoGradGuard no_grad;
   const int64_t V = model.config().vocab_size;
-  std::vector<float> logits(static_cast<size_t>(V));
-  std::vector<float> sorted;  // top-k's scratch copy, reused
+  std::vector<float> scratch;  // sample_token's, reused
   context.reserve(context.size() + static_cast<size_t>(options.max_new_tokens));
   for (int64_t step = 0; step < options.max_new_tokens; ++step) {
     const std::vector<int32_t> idx = crop_context(context, model.config().block_size);
     const auto T = static_cast<int64_t>(idx.size());
     // Only the last position's logits are needed: lm_head on its features alone, (1, 1, V).
     Tensor last = model.lm_head()(narrow(model.features(idx, 1, T), 1, -1, 1));
-    std::copy_n(last.data().data(), V, logits.begin());
-    for (float& l : logits) l /= options.temperature;
-    if (options.top_k > 0 && options.top_k < V) {
-      // the k-th largest value; everything below it becomes -inf (ties are kept)
-      sorted.assign(logits.begin(), logits.end());
-      std::nth_element(sorted.begin(), sorted.begin() + (options.top_k - 1), sorted.end(),
-                       std::greater<float>());
-      const float kth = sorted[static_cast<size_t>(options.top_k - 1)];
-      for (float& l : logits)
-        if (l < kth) l = -std::numeric_limits<float>::infinity();
-    }
-    const Tensor probs = exp(log_softmax(tensor(logits, {V}), 0));
-    context.push_back(static_cast<int32_t>(multinomial(probs.data(), gen)));
+    context.push_back(
+        sample_token(last.data().first(static_cast<size_t>(V)), options, gen, scratch));
   }
   return context;
 }

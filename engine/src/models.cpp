@@ -12,10 +12,14 @@
 namespace bg {
 
 int ModelConfig::version() const {
-  for (int v = 1; v <= 11; ++v) {
-    if (model == "v" + std::to_string(v)) return v;
+  // "v" followed by 1 … 11, without leading zeros
+  if (model.size() < 2 || model.size() > 3 || model[0] != 'v' || model[1] == '0') return 0;
+  int v = 0;
+  for (size_t i = 1; i < model.size(); ++i) {
+    if (model[i] < '0' || model[i] > '9') return 0;
+    v = v * 10 + (model[i] - '0');
   }
-  return 0;
+  return v <= 11 ? v : 0;
 }
 
 void ModelConfig::validate() const {
@@ -121,60 +125,48 @@ class BabyGPTv2 : public PositionalModel {
   Linear lm_head_;
 };
 
-// v3: v2 + one causal self-attention head of size n_embed.
-class BabyGPTv3 : public PositionalModel {
- public:
-  BabyGPTv3(const ModelConfig& c, Generator& gen)
-      : PositionalModel(c, gen),
-        sa_head(c.n_embed, c.n_embed, c.block_size, gen),
-        lm_head_(c.n_embed, c.vocab_size, true, gen) {
-    register_module("sa_head", sa_head);
-    register_module("lm_head", lm_head_);
-  }
-  Tensor features(std::span<const int32_t> idx, int64_t B, int64_t T) const override {
-    return sa_head(embed(idx, B, T));  // (B, T, C) -> (B, T, C)
-  }
-  const Linear& lm_head() const override { return lm_head_; }
-  std::vector<Tensor> attention_maps(std::span<const int32_t> idx, int64_t T) const override {
-    NoGradGuard no_grad;
-    Tensor wei;  // (1, T, T)
-    sa_head.forward(embed(idx, 1, T), &wei);
-    return {reshape(wei, {T, T})};
-  }
-
- private:
-  Head sa_head;
-  Linear lm_head_;
-};
-
-// v4: v2 + n_head heads of size n_embed / n_head, concatenated (no output projection).
-class BabyGPTv4 : public PositionalModel {
- public:
-  BabyGPTv4(const ModelConfig& c, Generator& gen)
-      : PositionalModel(c, gen),
-        sa_heads(c.n_embed, c.n_head, c.block_size, gen),
-        lm_head_(c.n_embed, c.vocab_size, true, gen) {
-    register_module("sa_heads", sa_heads);
-    register_module("lm_head", lm_head_);
-  }
-  Tensor features(std::span<const int32_t> idx, int64_t B, int64_t T) const override {
-    return sa_heads(embed(idx, B, T));  // (B, T, C) -> (B, T, C)
-  }
-  const Linear& lm_head() const override { return lm_head_; }
-  std::vector<Tensor> attention_maps(std::span<const int32_t> idx, int64_t T) const override {
-    NoGradGuard no_grad;
-    std::vector<Tensor> weights;  // one (1, T, T) per head
-    sa_heads.forward(embed(idx, 1, T), &weights);
-    for (Tensor& w : weights) w = reshape(w, {T, T});
-    return weights;
-  }
-
- private:
-  MultiHeadAttention sa_heads;
-  Linear lm_head_;
-};
-
 }  // namespace
+
+// ---- v3: v2 + one causal self-attention head of size n_embed.
+BabyGPTv3::BabyGPTv3(const ModelConfig& c, Generator& gen)
+    : PositionalModel(c, gen),
+      sa_head(c.n_embed, c.n_embed, c.block_size, gen),
+      lm_head_(c.n_embed, c.vocab_size, true, gen) {
+  register_module("sa_head", sa_head);
+  register_module("lm_head", lm_head_);
+}
+
+Tensor BabyGPTv3::features(std::span<const int32_t> idx, int64_t B, int64_t T) const {
+  return sa_head(embed(idx, B, T));  // (B, T, C) -> (B, T, C)
+}
+
+std::vector<Tensor> BabyGPTv3::attention_maps(std::span<const int32_t> idx, int64_t T) const {
+  NoGradGuard no_grad;
+  Tensor wei;  // (1, T, T)
+  sa_head.forward(embed(idx, 1, T), &wei);
+  return {reshape(wei, {T, T})};
+}
+
+// ---- v4: v2 + n_head heads of size n_embed / n_head, concatenated (no output projection).
+BabyGPTv4::BabyGPTv4(const ModelConfig& c, Generator& gen)
+    : PositionalModel(c, gen),
+      sa_heads(c.n_embed, c.n_head, c.block_size, gen),
+      lm_head_(c.n_embed, c.vocab_size, true, gen) {
+  register_module("sa_heads", sa_heads);
+  register_module("lm_head", lm_head_);
+}
+
+Tensor BabyGPTv4::features(std::span<const int32_t> idx, int64_t B, int64_t T) const {
+  return sa_heads(embed(idx, B, T));  // (B, T, C) -> (B, T, C)
+}
+
+std::vector<Tensor> BabyGPTv4::attention_maps(std::span<const int32_t> idx, int64_t T) const {
+  NoGradGuard no_grad;
+  std::vector<Tensor> weights;  // one (1, T, T) per head
+  sa_heads.forward(embed(idx, 1, T), &weights);
+  for (Tensor& w : weights) w = reshape(w, {T, T});
+  return weights;
+}
 
 BlockConfig GPT::block_config(const ModelConfig& c) {
   const int v = c.version();

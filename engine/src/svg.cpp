@@ -244,17 +244,31 @@ std::string attention_grid(const AttentionGrid& grid) {
   const int n = static_cast<int>(grid.heads.size());
   const int columns = std::max(1, grid.columns > 0 ? grid.columns : std::min(n, 4));
   const int rows = std::max(1, (n + columns - 1) / columns);
+  if (!grid.row_titles.empty() && static_cast<int>(grid.row_titles.size()) != rows) {
+    throw Error("attention_grid: " + std::to_string(grid.row_titles.size()) + " row titles for " +
+                std::to_string(rows) + " rows of heatmaps (" + std::to_string(n) + " heatmaps, " +
+                std::to_string(columns) + " per row)");
+  }
   const int side = grid.cell * static_cast<int>(T);
-  // Each panel: room for row labels on the left and title + column labels above.
+  // Each panel: room for row labels on the left and title + column labels above; the row
+  // titles, when there are any, get a strip of their own at the far left.
   const int panel_w = side + 50, panel_h = side + 60, top = 40;
-  const int width = std::max(columns * panel_w + 20, 240);
+  const int strip = grid.row_titles.empty() ? 0 : 30;
+  const int width = std::max(strip + columns * panel_w + 20, 240);
   const int height = top + rows * panel_h + 10;
 
   std::string out = header(width, height);
   out += text(width / 2.0, 24, grid.title,
               "text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\"");
+  for (size_t r = 0; r < grid.row_titles.size(); ++r) {
+    const double x = 22, y = top + 50 + static_cast<double>(r) * panel_h + side / 2.0;
+    out += text(x, y, grid.row_titles[r],
+                "class=\"row\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\" "
+                "transform=\"rotate(-90 " +
+                    num(x) + " " + num(y) + ")\"");
+  }
   for (int i = 0; i < n; ++i) {
-    const double x0 = 20 + 40 + (i % columns) * panel_w;
+    const double x0 = strip + 20 + 40 + (i % columns) * panel_w;
     const double y0 = top + 50 + (i / columns) * panel_h;
     out += heatmap(grid.heads[static_cast<size_t>(i)], grid.labels, x0, y0, grid.cell);
   }

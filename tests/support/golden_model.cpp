@@ -6,13 +6,15 @@
 
 namespace bg::testing {
 
-std::unique_ptr<LanguageModel> golden_model(const std::string& version) {
+std::unique_ptr<LanguageModel> golden_model(const std::string& version, float dropout) {
   ModelConfig c;
   c.model = version;
   c.vocab_size = 11;
   c.block_size = 4;
   c.n_embed = 8;
   c.n_head = 2;
+  c.n_layer = 2;
+  c.dropout = dropout;
   auto m = make_model(c);
   int k = 0;
   for (auto& [name, p] : m->named_parameters()) {
@@ -32,8 +34,18 @@ Batch golden_batch() {
   return b;
 }
 
+namespace {
+
+std::unique_ptr<LanguageModel> model_of(const Golden& golden) {
+  auto m = golden_model(golden.model, golden.dropout);
+  if (golden.eval) m->eval();
+  return m;
+}
+
+}  // namespace
+
 void ExpectPyTorchNames(const Golden& golden) {
-  auto m = golden_model(golden.model);
+  auto m = model_of(golden);
   const auto named = m->named_parameters();
   ASSERT_EQ(named.size(), golden.params.size());
   for (size_t k = 0; k < named.size(); ++k) {
@@ -45,8 +57,19 @@ void ExpectPyTorchNames(const Golden& golden) {
   EXPECT_EQ(m->forward(b.x, 2, 4).shape(), (Shape{2, 4, 11}));
 }
 
+void ExpectCourseParameterCount(const std::string& version, int64_t expected) {
+  ModelConfig c;
+  c.model = version;
+  c.vocab_size = 6104;
+  c.block_size = 8;
+  c.n_embed = 32;
+  c.n_head = 4;
+  c.n_layer = 3;
+  EXPECT_EQ(make_model(c)->num_parameters(), expected) << version;
+}
+
 void ExpectPyTorchValues(const Golden& golden) {
-  auto m = golden_model(golden.model);
+  auto m = model_of(golden);
   const Batch b = golden_batch();
   const Tensor logits = m->forward(b.x, 2, 4);
   const std::vector<float> row(logits.data().begin() + (1 * 4 + 2) * 11,

@@ -1,7 +1,8 @@
 // The tiny BabyGPT every model lesson compares with PyTorch (vocabulary 11, block 4,
-// n_embed 8, 2 heads for v4), with fixed weights: element i of the k-th parameter in
-// named_parameters() order is ((7i + 5k + 3) % 17 - 8) / 16, on the batch golden_batch().
-// The expected values live in each lesson's test file, with the note of how PyTorch made them.
+// n_embed 8, 2 heads from v4 on, 2 layers from v6 on), with fixed weights: element i of the
+// k-th parameter in named_parameters() order is ((7i + 5k + 3) % 17 - 8) / 16, on the batch
+// golden_batch(). The expected values live in each lesson's test file; the script that makes
+// them for every version is tests/golden/gpt_golden.py (it reproduces v1-v4's values too).
 #pragma once
 
 #include <memory>
@@ -19,17 +20,26 @@ struct GoldenParam {
 };
 
 struct Golden {
-  std::string model;  // "v1" … "v4"
+  std::string model;  // "v1" … "v11"
   float loss;
   std::vector<float> logits_1_2;  // the logits of sequence 1, position 2
   std::vector<GoldenParam> params;
+  float dropout = 0.0f;  // v10+: the model's dropout probability
+  bool eval = false;     // run the model in eval mode (model.eval() in PyTorch)
 };
 
-std::unique_ptr<LanguageModel> golden_model(const std::string& version);
+// The tiny model of `version` with the fixed weights; `dropout` is the configured dropout
+// (v10+). It is in training mode, like a fresh PyTorch module.
+std::unique_ptr<LanguageModel> golden_model(const std::string& version, float dropout = 0.0f);
 Batch golden_batch();  // (B, T) = (2, 4)
 
 // The model's parameters have PyTorch's state_dict names and shapes, in its order.
+// (golden.dropout and golden.eval set up the model, in this function and the next.)
 void ExpectPyTorchNames(const Golden& golden);
+// At the course's sizes (vocabulary 6104 as on the ci corpus, block 8, n_embed 32, 4 heads,
+// 3 layers) `version` has `expected` parameters: the count PyTorch gives for the reference
+// model (tests/golden/gpt_golden.py --counts).
+void ExpectCourseParameterCount(const std::string& version, int64_t expected);
 // Logits, loss and every parameter's gradient equal PyTorch's (logits and loss within 1e-5,
 // gradients within 1e-5 + 1e-4 relative).
 void ExpectPyTorchValues(const Golden& golden);

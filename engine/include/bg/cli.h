@@ -70,6 +70,23 @@ double parse_number(std::string_view flag, std::string_view text, bool strictly_
 
 // ---- the commands' options (defaults are the course's) ---------------------------------------
 
+// The PyTorch course's hyper-parameters of each version, which train and bench start from
+// (explicit flags override them):
+//   v1–v10  batch 32, block 8, lr 1e-2, n_embed 32, 4 heads, 3 layers (v6+),
+//           dropout 0 (v1–v9) or 0.2 (v10)
+//   v11     batch 64, block 256, lr 3e-4, n_embed 384, 6 heads, 6 layers, dropout 0.2
+struct CourseDefaults {
+  int64_t batch_size = 32;
+  int64_t block_size = 8;
+  int64_t n_embed = 32;
+  int64_t n_head = 4;
+  int64_t n_layer = 3;
+  double lr = 1e-2;
+  double dropout = 0.0;
+};
+// UsageError for a model other than v1 … v11.
+CourseDefaults course_defaults(std::string_view model);
+
 struct PrepareDataOptions {
   bool help = false;
   std::filesystem::path out = "data/ci.txt";
@@ -86,6 +103,8 @@ struct TrainOptions {
   int64_t block_size = 8;
   int64_t n_embed = 32;
   int64_t n_head = 4;
+  int64_t n_layer = 3;   // blocks, v6+
+  double dropout = 0.0;  // v10+
   double lr = 1e-2;
   int64_t eval_interval = 200;
   int64_t eval_iters = 100;
@@ -105,6 +124,7 @@ struct SampleCommandOptions {
   double temperature = 1.0;
   int64_t top_k = 0;  // 0: off
   uint64_t seed = 1337;
+  bool kv_cache = true;  // false: --no-kv-cache (bg::generate instead of bg::generate_cached)
 };
 
 struct EvalOptions {
@@ -132,6 +152,8 @@ struct BenchOptions {
   int64_t block_size = 8;
   int64_t n_embed = 32;
   int64_t n_head = 4;
+  int64_t n_layer = 3;   // blocks, v6+
+  double dropout = 0.0;  // v10+
   double lr = 1e-2;
   int threads = 0;  // 0: try 1 .. hardware threads and keep the fastest
   uint64_t seed = 1337;
@@ -139,7 +161,9 @@ struct BenchOptions {
 };
 
 // Each parses the flags after its command name; UsageError on any mistake, including
-// required flags that are missing and (train) n_embed not divisible by n_head.
+// required flags that are missing. train and bench start from course_defaults(--model) and
+// refuse n_embed not divisible by n_head (v4+), --n-layer below 1 or before v6, and --dropout
+// outside [0, 1) or before v10 (those versions have no blocks / no dropout).
 PrepareDataOptions parse_prepare_data_args(std::span<const std::string> args);
 TrainOptions parse_train_args(std::span<const std::string> args);
 SampleCommandOptions parse_sample_args(std::span<const std::string> args);
@@ -179,14 +203,17 @@ struct Checkpoint {
 };
 
 // The model's named_parameters (PyTorch state_dict names) and the metadata model,
-// vocab_size, block_size, n_embed, n_head and vocab (the vocabulary's characters in id order),
-// written atomically as .safetensors. bg::Error when the tokenizer's vocabulary size is not
-// the model's.
+// vocab_size, block_size, n_embed, n_head, n_layer, dropout and vocab (the vocabulary's
+// characters in id order), all strings as the PyTorch reference writes them, written
+// atomically as .safetensors. bg::Error when the tokenizer's vocabulary size is not the
+// model's.
 void save_checkpoint(const std::filesystem::path& path, const LanguageModel& model,
                      const CharTokenizer& tokenizer);
 
-// Reads and checks a checkpoint (ours or one PyTorch wrote in the same layout): bg::Error
-// naming the file for a missing or truncated file, missing or malformed metadata, a
+// Reads and checks a checkpoint (ours or one PyTorch wrote in the same layout) and returns
+// its model in eval mode (no dropout): bg::Error naming the file for a missing or truncated
+// file, missing or malformed metadata (n_layer may be absent before v6 and dropout before
+// v10, as in checkpoints written before those versions existed), a
 // vocabulary that disagrees with vocab_size, tensors the model needs but the file lacks or
 // the file has but the model does not know, and shapes that disagree with the config.
 Checkpoint load_checkpoint(const std::filesystem::path& path);
@@ -233,9 +260,19 @@ struct BenchResult {
 BenchResult bench(const BenchOptions& options, Console& console);
 
 // Floating-point operations of one training step of `config` on B x T tokens: 2 per
-// multiply-add of every matrix product in the forward pass (projections, attention scores,
-// attention-weighted values, lm_head), times 3 for forward + backward (the backward pass of a
-// product costs two products of the same size). Elementwise work is not counted.
+// multiply-add of every matrix product in the forward pass, times 3 for forward + backward
+// (the backward pass of a product costs two products of the same size). Elementwise work
+// (softmax, layer norm, ReLU, dropout, residual adds, AdamW) is not counted. With N = B·T
+// tokens, C = n_embed, V = vocab_size, the multiply-adds of the forward pass are
+//   lm_head                                  N·C·V          (every version)
+//   per attention layer (v3+):
+//     key, query, value (all heads together)  3·N·C²
+//     scores q·kᵀ and weights·v               2·B·T²·C     (summed over the heads: hs·n_head = C)
+//     output projection W^O (v8+)             N·C²
+//   per feed-forward (v5+): C -> C (v5–v7)    N·C²,   C -> 4C -> C (v8+)  8·N·C²
+// v3 and v4 have one attention layer, v5 one attention layer and one feed-forward, v6+ n_layer
+// of each. The scores are counted over the full T×T square, as the kernels compute them (the
+// causal mask is applied afterwards), not just the causal half.
 double training_flops(const ModelConfig& config, int64_t B, int64_t T);
 
 // ---- the program -----------------------------------------------------------------------------

@@ -70,4 +70,13 @@ struct SampleOptions {
 std::vector<int32_t> generate(const LanguageModel& model, std::vector<int32_t> context,
                               const SampleOptions& options, Generator& gen);
 
+// The two halves of generate() that generation with a KV cache (bg/kv_cache.h) shares:
+// bg::Error for temperature <= 0, top_k < 0 or max_new_tokens < 0;
+void check_sample_options(const SampleOptions& options);
+// and the draw of one token from the logits (V) of the last position: / temperature, top-k,
+// exp(log_softmax), one multinomial draw. `scratch` is reused between calls (no allocation
+// per token once it has grown).
+int32_t sample_token(std::span<const float> logits, const SampleOptions& options, Generator& gen,
+                     std::vector<float>& scratch);
+
 }  // namespace bg

@@ -60,6 +60,17 @@ class ProjectedAttention : public MultiHeadAttention {
   Dropout drop;
 };
 
+class Blocks;  // below
+
+// ---- Lesson 10, exercise 3: how much gradient reaches each block --------------------------
+// After a backward pass, one number per block, block 0 first: the L2 norm of all of that
+// block's parameter gradients together,
+//   norm_l = sqrt( Σ_p Σ_i (dL/dp_i)² )   over every parameter p of blocks.blocks[l],
+// summed in double. A parameter with no gradient yet counts as zeros. Comparing the numbers
+// of a plain stack (v6) with a residual one (v7) shows how much signal reaches the first
+// blocks (lessons/10_residual_connections/README.md).
+std::vector<float> grad_norms(const Blocks& blocks);
+
 // ---- Lesson 11: layer normalisation -------------------------------------------------------
 // Over the last dimension of x viewed as (rows, C), for each row r:
 //   mean_r = (1/C) Σ_c x[r,c]

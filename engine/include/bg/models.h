@@ -94,6 +94,35 @@ class PositionalModel : public LanguageModel {
   PositionalModel(const ModelConfig& c, Generator& gen);
 };
 
+// BabyGPT v3: v2 + one causal self-attention head of size n_embed. The members are public so
+// that generation with a KV cache (lesson 13) can walk them.
+class BabyGPTv3 : public PositionalModel {
+ public:
+  BabyGPTv3(const ModelConfig& c, Generator& gen);
+  Tensor features(std::span<const int32_t> idx, int64_t B, int64_t T) const override;
+  const Linear& lm_head() const override { return lm_head_; }
+  std::vector<Tensor> attention_maps(std::span<const int32_t> idx, int64_t T) const override;
+
+  Head sa_head;
+
+ private:
+  Linear lm_head_;
+};
+
+// BabyGPT v4: v2 + n_head heads of size n_embed / n_head, concatenated (no output projection).
+class BabyGPTv4 : public PositionalModel {
+ public:
+  BabyGPTv4(const ModelConfig& c, Generator& gen);
+  Tensor features(std::span<const int32_t> idx, int64_t B, int64_t T) const override;
+  const Linear& lm_head() const override { return lm_head_; }
+  std::vector<Tensor> attention_maps(std::span<const int32_t> idx, int64_t T) const override;
+
+  MultiHeadAttention sa_heads;
+
+ private:
+  Linear lm_head_;
+};
+
 // BabyGPT v5 … v11: the heads followed by a feed-forward (v5), then n_layer Blocks (v6+) whose
 // kind follows the version (plain v6, residual v7–v8, prenorm v9+), then ln_final (v9+).
 // The members are public so that generation with a KV cache (lesson 13) can walk them.

@@ -55,11 +55,15 @@ struct AttentionGrid {
   std::vector<Heatmap> heads;
   int columns = 0;  // heatmaps per row of the picture; 0 = up to 4
   int cell = 28;    // pixels per cell
+  // Optional: one title per row of heatmaps, written down the left edge ("layer 0", …), so a
+  // model with blocks draws a grid of layers (rows) × heads (columns). Empty: no row titles.
+  std::vector<std::string> row_titles;
 };
 
 // One heatmap per head, values in [0, 1] from white (0) to dark blue (1) (values outside
 // are clamped; NaN is grey). Each cell carries a <title> tooltip with its query, key and
-// value. bg::Error when a head's values do not hold labels.size()² numbers.
+// value. bg::Error when a head's values do not hold labels.size()² numbers, or when there are
+// row titles but not one for each row of heatmaps.
 std::string attention_grid(const AttentionGrid& grid);
 
 // Writes an SVG file atomically (bg/fileio.h).

@@ -30,18 +30,23 @@ const std::vector<Flag>& prepare_data_flags() {
 
 const std::vector<Flag>& train_flags() {
   static const std::vector<Flag> flags = {
-      {"model", "v1|v2|v3|v4", "which BabyGPT (default v4)"},
+      {"model", "v1..v11",
+       "which BabyGPT (default v4); the size flags below default to that version's course "
+       "values"},
       {"data", "FILE", "UTF-8 training text (default data/ci.txt)"},
       {"out", "DIR", "where to write the checkpoint, loss.svg, samples.txt (default runs/<model>)"},
       {"iters", "N", "training steps (default 5000)"},
-      {"batch-size", "N", "sequences per batch (default 32)"},
-      {"block-size", "N", "context length in characters (default 8)"},
-      {"n-embed", "N", "embedding size (default 32)"},
-      {"n-head", "N", "attention heads, v4 only; must divide n-embed (default 4)"},
-      {"lr", "X", "AdamW learning rate (default 0.01)"},
+      {"batch-size", "N", "sequences per batch (default 32; v11: 64)"},
+      {"block-size", "N", "context length in characters (default 8; v11: 256)"},
+      {"n-embed", "N", "embedding size (default 32; v11: 384)"},
+      {"n-head", "N", "attention heads, v4+; must divide n-embed (default 4; v11: 6)"},
+      {"n-layer", "N", "blocks of attention + feed-forward, v6+ (default 3; v11: 6)"},
+      {"dropout", "P", "dropout probability in [0, 1), v10+ (default 0.2)"},
+      {"lr", "X", "AdamW learning rate (default 0.01; v11: 0.0003)"},
       {"eval-interval", "N", "estimate the losses every N steps and at the end (default 200)"},
       {"eval-iters", "N", "batches per split for each estimate (default 100)"},
-      {"seed", "N", "seed of the weights, the batches and the samples (default 1337)"},
+      {"seed", "N",
+       "seed of the weights, the batches, the dropout masks and the samples (default 1337)"},
       {"sample-tokens", "N", "characters to write for each prompt at the end (default 200)"},
   };
   return flags;
@@ -55,6 +60,7 @@ const std::vector<Flag>& sample_flags() {
       {"temperature", "X", "divides the logits; lower is more conservative (default 1.0)"},
       {"top-k", "K", "sample among the K most likely characters only; 0 = off (default 0)"},
       {"seed", "N", "seed of the sampling (default 1337)"},
+      {"no-kv-cache", "", "recompute the whole context for every character (same text, slower)"},
   };
   return flags;
 }
@@ -70,9 +76,10 @@ const std::vector<Flag>& eval_flags() {
 
 const std::vector<Flag>& attention_flags() {
   static const std::vector<Flag> flags = {
-      {"checkpoint", "FILE", "a v3 or v4 model.safetensors (required)"},
+      {"checkpoint", "FILE", "a model.safetensors of v3 or later (required)"},
       {"prompt", "TEXT", "the text to look at; only its last block_size characters (required)"},
-      {"out", "FILE.svg", "where to draw every head's attention (required)"},
+      {"out", "FILE.svg",
+       "where to draw the attention of every head of every layer, one row per layer (required)"},
   };
   return flags;
 }
@@ -95,12 +102,14 @@ const std::vector<Flag>& bench_flags() {
         {"iters", "N", "measured training steps (default 50)"},
         {"warmup", "N", "steps run before measuring (default 5)"},
     };
-    for (const char* shared : {"batch-size", "block-size", "n-embed", "n-head", "lr"}) {
+    for (const char* shared :
+         {"batch-size", "block-size", "n-embed", "n-head", "n-layer", "dropout", "lr"}) {
       f.push_back(*train_flag(shared));
     }
     f.push_back({"threads", "N",
                  "threads for the kernels; 0 = try each count, keep the fastest (default 0)"});
-    f.push_back({"seed", "N", "seed of the weights and batches (default 1337)"});
+    f.push_back(
+        {"seed", "N", "seed of the weights, the batches and the dropout masks (default 1337)"});
     return f;
   }();
   return flags;
@@ -118,7 +127,7 @@ const Command kCommands[] = {
     {"train", "train a BabyGPT and write its checkpoint, loss curve and samples", train_flags},
     {"sample", "write text with a trained model", sample_flags},
     {"eval", "the exact mean loss of a trained model on a text", eval_flags},
-    {"attention", "draw each attention head's weights on a prompt (v3/v4)", attention_flags},
+    {"attention", "draw the weights of every attention head on a prompt (v3+)", attention_flags},
     {"bench", "measure training speed: ms/step, tokens/s, GFLOP/s, memory", bench_flags},
 };
 
@@ -258,8 +267,29 @@ double parse_number(std::string_view flag, std::string_view text, bool strictly_
 
 // ---- the commands ----
 
+CourseDefaults course_defaults(std::string_view model) {
+  ModelConfig probe;
+  probe.model = std::string(model);
+  const int v = probe.version();
+  if (v == 0) {
+    throw UsageError("--model must be one of v1, v2, … v11, got " + in_quotes(model));
+  }
+  CourseDefaults d;  // v1–v10
+  if (v == 10) d.dropout = 0.2;
+  if (v == 11) {
+    d.batch_size = 64;
+    d.block_size = 256;
+    d.n_embed = 384;
+    d.n_head = 6;
+    d.n_layer = 6;
+    d.lr = 3e-4;
+    d.dropout = 0.2;
+  }
+  return d;
+}
+
 ModelConfig TrainOptions::config(int64_t vocab_size) const {
-  return {model, vocab_size, block_size, n_embed, n_head};
+  return {model, vocab_size, block_size, n_embed, n_head, n_layer, static_cast<float>(dropout)};
 }
 
 PrepareDataOptions parse_prepare_data_args(std::span<const std::string> args) {
@@ -279,23 +309,45 @@ PrepareDataOptions parse_prepare_data_args(std::span<const std::string> args) {
 
 namespace {
 
-// --model, --batch-size, --block-size, --n-embed, --n-head, --lr and --seed, which train and
-// bench share (their options have fields of the same names), with the divisibility check.
+// --model, --batch-size, --block-size, --n-embed, --n-head, --n-layer, --dropout, --lr and
+// --seed, which train and bench share (their options have fields of the same names): the
+// version's course defaults first, then the flags given, then the checks that need both.
 template <class Options>
 void parse_model_flags(const ParsedFlags& p, Options& o) {
-  if (const auto* v = p.get("model")) {
-    if (*v != "v1" && *v != "v2" && *v != "v3" && *v != "v4") {
-      throw UsageError("--model must be v1, v2, v3 or v4, got " + in_quotes(*v));
-    }
-    o.model = *v;
-  }
+  if (const auto* v = p.get("model")) o.model = *v;
+  const CourseDefaults d = course_defaults(o.model);
+  o.batch_size = d.batch_size;
+  o.block_size = d.block_size;
+  o.n_embed = d.n_embed;
+  o.n_head = d.n_head;
+  o.n_layer = d.n_layer;
+  o.lr = d.lr;
+  o.dropout = d.dropout;
+  ModelConfig version;
+  version.model = o.model;
   if (const auto* v = p.get("batch-size")) o.batch_size = parse_int("batch-size", *v, 1, 1 << 20);
   if (const auto* v = p.get("block-size")) o.block_size = parse_int("block-size", *v, 1, 1 << 16);
   if (const auto* v = p.get("n-embed")) o.n_embed = parse_int("n-embed", *v, 1, 1 << 16);
   if (const auto* v = p.get("n-head")) o.n_head = parse_int("n-head", *v, 1, 1 << 16);
+  if (const auto* v = p.get("n-layer")) {
+    o.n_layer = parse_int("n-layer", *v, 1, 1 << 10);
+    if (!version.has_blocks()) {
+      throw UsageError("--n-layer applies to v6 and later; " + o.model + " has no blocks to stack");
+    }
+  }
+  if (const auto* v = p.get("dropout")) {
+    o.dropout = parse_number("dropout", *v);
+    if (!(o.dropout >= 0.0 && o.dropout < 1.0)) {
+      throw UsageError("--dropout must be in [0, 1) (the probability of zeroing a value), got " +
+                       in_quotes(*v));
+    }
+    if (!version.has_dropout()) {
+      throw UsageError("--dropout applies to v10 and later; " + o.model + " has no dropout");
+    }
+  }
   if (const auto* v = p.get("lr")) o.lr = parse_number("lr", *v, true);
   if (const auto* v = p.get("seed")) o.seed = parse_seed("seed", *v);
-  if (o.model == "v4" && o.n_embed % o.n_head != 0) {
+  if (version.has_heads() && o.n_embed % o.n_head != 0) {
     throw UsageError("--n-embed " + std::to_string(o.n_embed) + " is not divisible by --n-head " +
                      std::to_string(o.n_head) +
                      " (each of the n_head heads gets n_embed / n_head dimensions)");
@@ -341,6 +393,7 @@ SampleCommandOptions parse_sample_args(std::span<const std::string> args) {
   if (const auto* v = p.get("temperature")) o.temperature = parse_number("temperature", *v, true);
   if (const auto* v = p.get("top-k")) o.top_k = parse_int("top-k", *v, 0);
   if (const auto* v = p.get("seed")) o.seed = parse_seed("seed", *v);
+  o.kv_cache = !p.has("no-kv-cache");
   return o;
 }
 

@@ -89,20 +89,26 @@ StepTimes run_steps(LanguageModel& model, AdamW& opt, const std::vector<int32_t>
 }  // namespace
 
 ModelConfig BenchOptions::config(int64_t vocab) const {
-  return {model, vocab, block_size, n_embed, n_head};
+  return {model, vocab, block_size, n_embed, n_head, n_layer, static_cast<float>(dropout)};
 }
 
 double training_flops(const ModelConfig& c, int64_t B, int64_t T) {
-  const double tokens = static_cast<double>(B * T);
+  const double N = static_cast<double>(B * T);  // tokens
   const double C = static_cast<double>(c.n_embed);
   const double V = static_cast<double>(c.vocab_size);
-  double macs = tokens * C * V;  // lm_head
-  if (c.model == "v3" || c.model == "v4") {
-    macs += tokens * 3.0 * C * C;  // key, query, value projections (all heads together)
-    // Per sequence and head: q·kᵀ (T × T × hs) and weights·v (T × T × hs); summed over the
-    // heads hs adds up to C, so the heads cost what one head of size C would.
-    macs += static_cast<double>(B) * 2.0 * static_cast<double>(T) * static_cast<double>(T) * C;
-  }
+  const int v = c.version();
+  // One attention layer: key, query and value of all heads together, then per sequence and
+  // head q·kᵀ (T × T × hs) and weights·v (T × T × hs); summed over the heads hs adds up to C,
+  // so the heads cost what one head of size C would. v8+ add W^O, a C × C product.
+  const double attention = 3.0 * N * C * C +
+                           static_cast<double>(B) * 2.0 * static_cast<double>(T * T) * C +
+                           (v >= 8 ? N * C * C : 0.0);
+  // One feed-forward: C -> C (v5–v7), or C -> 4C -> C (v8+).
+  const double feed_forward = (v >= 8 ? 8.0 : 1.0) * N * C * C;
+  double macs = N * C * V;  // lm_head
+  if (v == 3 || v == 4) macs += attention;
+  if (v == 5) macs += attention + feed_forward;
+  if (v >= 6) macs += static_cast<double>(c.n_layer) * (attention + feed_forward);
   return 3.0 * 2.0 * macs;
 }
 
@@ -137,15 +143,18 @@ BenchResult bench(const BenchOptions& o, Console& con) {
   const ModelConfig config = o.config(vocab);
   config.validate();
   Generator gen(o.seed);
+  manual_seed(o.seed);  // the dropout masks (v10+) come from the default generator
   auto model = make_model(config, gen);
   model->train();
   AdamW opt(model->parameters(), static_cast<float>(o.lr));
 
   con.out << "bench " << config.model << ": batch " << o.batch_size << " x block " << o.block_size
           << ", n_embed " << o.n_embed;
-  if (config.model == "v4") con.out << ", n_head " << o.n_head;
-  con.out << ", vocab " << vocab << " (" << source << "), " << model->num_parameters()
-          << " parameters\n";
+  if (config.has_heads()) con.out << ", n_head " << o.n_head;
+  if (config.has_blocks()) con.out << ", n_layer " << o.n_layer;
+  if (config.has_dropout()) con.out << ", dropout " << o.dropout;
+  con.out << ", lr " << o.lr << ", vocab " << vocab << " (" << source << "), "
+          << model->num_parameters() << " parameters\n";
 
   // Threads: the requested count, or the fastest of 1 .. hardware threads.
   BenchResult r;

@@ -32,6 +32,27 @@ int64_t meta_int(const SafetensorsFile& file, const std::filesystem::path& path,
   return v;
 }
 
+// The dropout probability as the PyTorch reference writes it (str(float)): "0.2", "0.0".
+std::string dropout_text(float p) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, p);  // shortest text that reads back
+  std::string s(buf, ec == std::errc() ? end : buf);
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
+}
+
+// The metadata "dropout": a number in [0, 1).
+float meta_dropout(const std::string& text, const std::filesystem::path& path) {
+  float v = 0.0f;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || ec != std::errc() || ptr != end || !(v >= 0.0f && v < 1.0f)) {
+    throw Error(path.string() + ": metadata dropout must be a number in [0, 1), got '" + text +
+                "'");
+  }
+  return v;
+}
+
 std::string join(const std::vector<std::string>& names) {
   std::string s;
   for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
@@ -54,6 +75,8 @@ void save_checkpoint(const std::filesystem::path& path, const LanguageModel& mod
       {"block_size", std::to_string(c.block_size)},
       {"n_embed", std::to_string(c.n_embed)},
       {"n_head", std::to_string(c.n_head)},
+      {"n_layer", std::to_string(c.n_layer)},
+      {"dropout", dropout_text(c.dropout)},
       {"vocab", tokenizer.vocab_string()},
   };
   save_safetensors(path, model.named_parameters(), metadata);
@@ -72,6 +95,16 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
   ck.config.block_size = meta_int(file, path, "block_size");
   ck.config.n_embed = meta_int(file, path, "n_embed");
   ck.config.n_head = meta_int(file, path, "n_head");
+  // n_layer and dropout came with v6 and v10: checkpoints of earlier versions written before
+  // then lack them, and do not need them.
+  if (file.metadata.count("n_layer") || ck.config.has_blocks()) {
+    ck.config.n_layer = meta_int(file, path, "n_layer");
+  }
+  if (file.metadata.count("dropout")) {
+    ck.config.dropout = meta_dropout(file.meta("dropout"), path);
+  } else if (ck.config.has_dropout()) {
+    throw Error(where + "not a babygpt checkpoint: the metadata has no 'dropout'");
+  }
   try {
     ck.config.validate();
   } catch (const Error& e) {
@@ -105,10 +138,12 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
   for (const auto& [name, t] : file.tensors) {
     if (!known.count(name)) unexpected.push_back(name);
   }
-  const std::string config_text =
+  std::string config_text =
       ck.config.model + " config (vocab_size " + std::to_string(ck.config.vocab_size) +
       ", block_size " + std::to_string(ck.config.block_size) + ", n_embed " +
-      std::to_string(ck.config.n_embed) + ", n_head " + std::to_string(ck.config.n_head) + ")";
+      std::to_string(ck.config.n_embed) + ", n_head " + std::to_string(ck.config.n_head);
+  if (ck.config.has_blocks()) config_text += ", n_layer " + std::to_string(ck.config.n_layer);
+  config_text += ")";
   if (!missing.empty()) {
     throw Error(where + "missing tensors for the " + config_text + ": " + join(missing));
   }
@@ -131,6 +166,7 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
     Tensor p = param;  // a handle to the model's parameter
     std::copy(stored.data().begin(), stored.data().end(), p.data().begin());
   }
+  ck.model->eval();  // a loaded model is used, not trained: no dropout
   return ck;
 }
 

@@ -15,6 +15,7 @@
 #include "bg/corpus.h"
 #include "bg/data.h"
 #include "bg/fileio.h"
+#include "bg/kv_cache.h"
 #include "bg/optim.h"
 #include "bg/svg.h"
 
@@ -85,7 +86,9 @@ void make_directory(const fs::path& dir) {
 std::string describe(const ModelConfig& c, int64_t parameters) {
   std::string s = c.model + " (vocab_size " + std::to_string(c.vocab_size) + ", block_size " +
                   std::to_string(c.block_size) + ", n_embed " + std::to_string(c.n_embed);
-  if (c.model == "v4") s += ", n_head " + std::to_string(c.n_head);
+  if (c.has_heads()) s += ", n_head " + std::to_string(c.n_head);
+  if (c.has_blocks()) s += ", n_layer " + std::to_string(c.n_layer);
+  if (c.has_dropout()) s += ", dropout " + fixed(c.dropout, 2);
   return s + ", " + grouped(parameters) + " parameters)";
 }
 
@@ -187,7 +190,10 @@ TrainResult train(const TrainOptions& o, Console& con) {
   const fs::path out_dir = o.out_dir();
   make_directory(out_dir);
 
+  // The weights, the batches and the closing samples draw from generators seeded with --seed;
+  // the dropout masks (v10+) from the engine's default generator, seeded with it too.
   Generator gen(o.seed);
+  manual_seed(o.seed);
   auto model = make_model(config, gen);
   model->train();
   AdamW opt(model->parameters(), static_cast<float>(o.lr));
@@ -299,7 +305,8 @@ TrainResult train(const TrainOptions& o, Console& con) {
           << "\n";
   if (result.interrupted) return result;
 
-  // The course's closing samples.
+  // The course's closing samples, without dropout.
+  model->eval();
   Generator sample_gen(o.seed);
   SampleOptions so;
   so.max_new_tokens = o.sample_tokens;
@@ -326,6 +333,7 @@ TrainResult train(const TrainOptions& o, Console& con) {
 
 std::vector<std::string> sample(const SampleCommandOptions& o, Console& con) {
   const Checkpoint ck = load_checkpoint(o.checkpoint);
+  ck.model->eval();  // no dropout while sampling (v10+)
   std::vector<std::vector<int32_t>> contexts;
   for (const auto& prompt : o.prompts) {
     if (prompt.empty()) throw Error("--prompt must not be empty");
@@ -338,8 +346,23 @@ std::vector<std::string> sample(const SampleCommandOptions& o, Console& con) {
   so.top_k = o.top_k;
   std::vector<std::string> texts;
   const auto start = Clock::now();
+  bool kv_cache = o.kv_cache;
   for (size_t i = 0; i < contexts.size(); ++i) {
-    const std::vector<int32_t> all = generate(*ck.model, contexts[i], so, gen);
+    // With the KV cache (lesson 13) by default; --no-kv-cache: the whole window every step.
+    std::vector<int32_t> all;
+    if (kv_cache) {
+      const Generator before = gen;
+      try {
+        all = generate_cached(*ck.model, contexts[i], so, gen);
+      } catch (const NotImplemented& e) {
+        // babygpt_mine before lesson 13: the learner's cache is still a stub. Its first call
+        // throws before any token is drawn; sample the same text without the cache.
+        con.err << "note: " << e.what() << "\n      sampling without the KV cache\n";
+        kv_cache = false;
+        gen = before;
+      }
+    }
+    if (!kv_cache) all = generate(*ck.model, contexts[i], so, gen);
     texts.push_back(ck.tokenizer.decode(all));
     if (i > 0) con.out << "\n";
     con.out << texts.back() << "\n" << std::flush;
@@ -348,7 +371,7 @@ std::vector<std::string> sample(const SampleCommandOptions& o, Console& con) {
   const auto n = static_cast<int64_t>(contexts.size()) * o.tokens;
   con.err << "sampled " << grouped(n) << " tokens in " << fixed(secs, 2) << " s ("
           << grouped(secs > 0 ? static_cast<int64_t>(static_cast<double>(n) / secs) : 0)
-          << " tokens/s)\n";
+          << " tokens/s, " << (kv_cache ? "with" : "without") << " the KV cache)\n";
   return texts;
 }
 
@@ -377,6 +400,7 @@ double evaluate(const EvalOptions& o, Console& con) {
                 std::to_string(data.size()) + " tokens, shorter than a block: evaluation needs " +
                 "at least block_size + 1 = " + std::to_string(T + 1));
   }
+  ck.model->eval();  // no dropout (load_checkpoint does this too; evaluation depends on it)
   con.out << "checkpoint " << o.checkpoint.string() << ": "
           << describe(ck.config, ck.model->num_parameters()) << "\n";
   const int64_t windows = (static_cast<int64_t>(data.size()) - 1) / T;
@@ -396,10 +420,11 @@ double evaluate(const EvalOptions& o, Console& con) {
 
 void attention(const AttentionOptions& o, Console& con) {
   const Checkpoint ck = load_checkpoint(o.checkpoint);
-  if (ck.config.model != "v3" && ck.config.model != "v4") {
+  if (ck.config.version() < 3) {
     throw Error(o.checkpoint.string() + " holds a " + ck.config.model +
-                " model, which has no attention: pass a v3 or v4 checkpoint");
+                " model, which has no attention: pass a checkpoint of v3 or later");
   }
+  ck.model->eval();  // the weights the model uses to predict: no dropout
   std::vector<int32_t> ids =
       encode_or_explain(ck.tokenizer, o.prompt, "--prompt '" + o.prompt + "'");
   const int64_t block = ck.config.block_size;
@@ -410,19 +435,32 @@ void attention(const AttentionOptions& o, Console& con) {
   }
   const auto T = static_cast<int64_t>(ids.size());
   const std::vector<Tensor> maps = ck.model->attention_maps(ids, T);
-  if (maps.empty()) throw Error("the model returned no attention maps");
+  // Layer after layer, n_head maps each (v3 has one head of size n_embed).
+  const auto heads = static_cast<size_t>(ck.config.has_heads() ? ck.config.n_head : 1);
+  if (maps.empty() || maps.size() % heads != 0) {
+    throw Error("the model returned " + std::to_string(maps.size()) +
+                " attention maps, not a whole number of layers of " + std::to_string(heads) +
+                " heads");
+  }
+  const size_t layers = maps.size() / heads;
   svg::AttentionGrid grid;
   const std::string shown = ck.tokenizer.decode(ids);
   grid.title = "BabyGPT " + ck.config.model + " attention on \u201c" + shown + "\u201d";
   for (int32_t id : ids) grid.labels.push_back(ck.tokenizer.decode(std::span(&id, 1)));
-  for (size_t h = 0; h < maps.size(); ++h) {
-    grid.heads.push_back({"head " + std::to_string(h), maps[h].tolist()});
+  for (size_t i = 0; i < maps.size(); ++i) {
+    grid.heads.push_back({"head " + std::to_string(i % heads), maps[i].tolist()});
+  }
+  // One row per layer when there are blocks (v6+); v3–v5 keep the heads side by side.
+  if (ck.config.has_blocks()) {
+    grid.columns = static_cast<int>(heads);
+    for (size_t l = 0; l < layers; ++l) grid.row_titles.push_back("layer " + std::to_string(l));
   }
   make_directory(o.out.parent_path());
   svg::write_svg(o.out, svg::attention_grid(grid));
-  con.out << "wrote " << o.out.string() << ": " << maps.size() << " head"
-          << (maps.size() == 1 ? "" : "s") << ", " << T << " x " << T << " on \u201c" << shown
-          << "\u201d\n";
+  con.out << "wrote " << o.out.string() << ": ";
+  if (ck.config.has_blocks()) con.out << layers << " layer" << (layers == 1 ? "" : "s") << " x ";
+  con.out << heads << " head" << (heads == 1 ? "" : "s") << ", " << T << " x " << T << " on \u201c"
+          << shown << "\u201d\n";
 }
 
 // ---- the program ----

@@ -156,6 +156,32 @@ TEST(Svg, AttentionGridRejectsWrongSizes) {
   EXPECT_BG_ERROR(attention_grid(grid), "\"head 0\"", "3 values", "2x2 = 4");
 }
 
+TEST(Svg, AttentionGridOfLayersAndHeads) {
+  // 3 layers x 2 heads: one row of heatmaps per layer, the layer written at its left.
+  AttentionGrid grid;
+  grid.labels = {"a", "b"};
+  for (int i = 0; i < 6; ++i) grid.heads.push_back({"head " + std::to_string(i % 2), {1, 0, 0, 1}});
+  grid.columns = 2;
+  grid.row_titles = {"layer 0", "layer 1", "layer 2"};
+  const std::string svg = attention_grid(grid);
+  EXPECT_TRUE(WellFormed(svg));
+  EXPECT_EQ(count(svg, "class=\"head\""), 6u);
+  EXPECT_EQ(count(svg, "class=\"row\""), 3u);
+  const size_t l0 = svg.find(">layer 0</text>"), l1 = svg.find(">layer 1</text>"),
+               l2 = svg.find(">layer 2</text>");
+  ASSERT_NE(l2, std::string::npos);
+  EXPECT_LT(l0, l1);
+  EXPECT_LT(l1, l2);
+  // Without row titles the same heatmaps take less width: the titles get a strip of their own.
+  AttentionGrid plain = grid;
+  plain.row_titles.clear();
+  EXPECT_EQ(count(attention_grid(plain), "class=\"row\""), 0u);
+  EXPECT_NE(attention_grid(plain).substr(0, 80), svg.substr(0, 80));  // the <svg width=…>
+  // One title per row of heatmaps, or an error.
+  grid.row_titles.pop_back();
+  EXPECT_BG_ERROR(attention_grid(grid), "2 row titles for 3 rows", "6 heatmaps, 2 per row");
+}
+
 TEST(Svg, WritesFiles) {
   const auto path = temp_sibling(std::filesystem::temp_directory_path() / "bg_svg_test.svg");
   write_svg(path, line_chart(LineChart{}));

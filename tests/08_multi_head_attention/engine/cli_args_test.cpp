@@ -91,8 +91,9 @@ TEST(CliArgs, BadNumbers) {
   EXPECT_BG_ERROR(parse_sample_args(Args{"--checkpoint", "c", "--temperature", "-1"}),
                   "--temperature must be greater than 0");
   EXPECT_BG_ERROR(parse_sample_args(Args{"--checkpoint", "c", "--top-k", "-1"}), "--top-k");
-  EXPECT_BG_ERROR(parse_train_args(Args{"--model", "v5"}), "--model must be v1, v2, v3 or v4",
-                  "'v5'");
+  EXPECT_BG_ERROR(parse_train_args(Args{"--model", "v12"}), "--model must be one of v1, v2, … v11",
+                  "'v12'");
+  EXPECT_BG_ERROR(parse_train_args(Args{"--model", "V4"}), "--model", "'V4'");
 }
 
 TEST(CliArgs, EmbedMustBeDivisibleByHeads) {
@@ -136,9 +137,10 @@ TEST(CliArgs, SwitchesTakeNoValue) {
 
 TEST(CliArgs, UsageListsEveryFlag) {
   const std::string u = usage("train");
-  for (const char* flag : {"--model", "--data", "--out", "--iters", "--batch-size", "--block-size",
-                           "--n-embed", "--n-head", "--lr", "--eval-interval", "--eval-iters",
-                           "--seed", "--sample-tokens", "--help"}) {
+  for (const char* flag :
+       {"--model", "--data", "--out", "--iters", "--batch-size", "--block-size", "--n-embed",
+        "--n-head", "--n-layer", "--dropout", "--lr", "--eval-interval", "--eval-iters", "--seed",
+        "--sample-tokens", "--help"}) {
     EXPECT_NE(u.find(flag), std::string::npos) << flag;
   }
   const std::string top = usage();

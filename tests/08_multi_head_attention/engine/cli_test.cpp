@@ -15,54 +15,18 @@
 #include "bg/data.h"
 #include "bg/fileio.h"
 #include "bg/safetensors.h"
+#include "cli_testing.h"
 #include "testing.h"
 
 namespace bg::cli {
 namespace {
 
+using testing::Args;
+using testing::last_line;
 namespace fs = std::filesystem;
-using Args = std::vector<std::string>;
 
-// A fresh directory per test, removed afterwards.
-class CliTest : public ::testing::Test {
+class CliTest : public testing::CliTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("bg_cli_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path path(const std::string& name) const { return dir_ / name; }
-
-  struct Result {
-    int code;
-    std::string out, err;
-  };
-  static Result babygpt(const Args& args) {
-    std::ostringstream out, err;
-    const int code = run(args, out, err);
-    return {code, out.str(), err.str()};
-  }
-
-  // A few KB of pseudo-poetry: lines of 5 or 7 characters drawn from a fixed set (it holds
-  // the course's prompts 春江 and 往事), deterministic.
-  fs::path make_text(const std::string& name = "poems.txt", int lines = 300) const {
-    const std::vector<std::string> chars = {"春", "江", "花", "月", "夜", "往", "事", "风",
-                                            "雨", "山", "水", "人", "归", "去", "来", "时"};
-    Generator gen(11);
-    std::string text;
-    for (int l = 0; l < lines; ++l) {
-      const int n = gen.randint(2) == 0 ? 5 : 7;
-      for (int i = 0; i < n; ++i) text += chars[gen.randint(chars.size())];
-      text += l % 4 == 3 ? "。\n\n" : "，\n";
-    }
-    write_file_atomic(path(name), text);
-    return path(name);
-  }
-
   // A tiny run: 30 steps of 4 x 6 tokens, n_embed 8, 2 heads.
   static Args tiny_train(const fs::path& data, const fs::path& out, const std::string& seed = "5",
                          const std::string& iters = "30", const std::string& model = "v4") {
@@ -89,15 +53,7 @@ class CliTest : public ::testing::Test {
             "12",
             "--seed=" + seed};
   }
-
-  fs::path dir_;
 };
-
-std::string last_line(const std::string& s) {
-  std::string t = s;
-  while (!t.empty() && t.back() == '\n') t.pop_back();
-  return t.substr(t.rfind('\n') + 1);
-}
 
 ModelConfig tiny_config(const std::string& model, int64_t vocab) {
   ModelConfig c;
@@ -195,14 +151,14 @@ TEST_F(CliTest, CheckpointErrors) {
   EXPECT_BG_ERROR(load_checkpoint(p), "no 'vocab'");
 
   wrong = meta;
-  wrong["model"] = "v9";
+  wrong["model"] = "v12";
   save_safetensors(p, params, wrong);
-  EXPECT_BG_ERROR(load_checkpoint(p), "bad config", "v9");
+  EXPECT_BG_ERROR(load_checkpoint(p), "bad config", "v12");
 
   // Through the program: exit 1 and the reason.
   const Result r = babygpt({"eval", "--checkpoint", p.string(), "--data", p.string()});
   EXPECT_EQ(r.code, kExitError);
-  EXPECT_NE(r.err.find("v9"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("v12"), std::string::npos) << r.err;
 }
 
 TEST_F(CliTest, TrainEvalSampleEndToEnd) {

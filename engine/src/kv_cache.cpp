@@ -1,0 +1,89 @@
+// The parts of lesson 13 that are not exercises: the caches' memory, sized from the model,
+// and the sampling loop around next_logits (bg/kv_cache.h).
+#include "bg/kv_cache.h"
+
+#include <string>
+
+#include "bg/autograd.h"
+#include "bg/error.h"
+
+namespace bg {
+
+namespace {
+
+std::string str(int64_t v) { return std::to_string(v); }
+
+// Returns head_size · capacity after checking both are positive.
+size_t checked_rows(int64_t hs, int64_t cap) {
+  if (hs <= 0 || cap <= 0) {
+    throw Error("HeadCache: head_size and capacity must be positive, got " + str(hs) + " and " +
+                str(cap));
+  }
+  return static_cast<size_t>(hs * cap);
+}
+
+}  // namespace
+
+HeadCache::HeadCache(int64_t hs, int64_t cap)
+    : k(checked_rows(hs, cap)), v(k.size()), head_size(hs), capacity(cap) {}
+
+KVCache::KVCache(const LanguageModel& model)
+    : capacity(model.config().block_size), config_(model.config()) {
+  const ModelConfig& c = config_;
+  const int v = c.version();
+  // (layers, heads, head_size) of the model's attention
+  int64_t n_layers = 0, n_heads = 0, hs = 0;
+  if (v == 3) {
+    n_layers = 1, n_heads = 1, hs = c.n_embed;  // one head of size n_embed
+  } else if (v == 4 || v == 5) {
+    n_layers = 1, n_heads = c.n_head, hs = c.n_embed / c.n_head;
+  } else if (v >= 6) {
+    n_layers = c.n_layer, n_heads = c.n_head, hs = c.n_embed / c.n_head;
+  }
+  layers.resize(static_cast<size_t>(n_layers));
+  for (auto& layer : layers) {
+    for (int64_t h = 0; h < n_heads; ++h) layer.emplace_back(hs, capacity);
+  }
+  tokens.reserve(static_cast<size_t>(capacity));
+}
+
+void KVCache::clear() {
+  tokens.clear();
+  for (auto& layer : layers) {
+    for (HeadCache& head : layer) head.len = 0;
+  }
+}
+
+void KVCache::check_fits(const ModelConfig& c) const {
+  const ModelConfig& m = config_;
+  if (c.model != m.model || c.block_size != m.block_size || c.n_embed != m.n_embed ||
+      c.n_head != m.n_head || (c.has_blocks() && c.n_layer != m.n_layer)) {
+    throw Error("KVCache: this cache was made for a " + m.model + " (block_size " +
+                str(m.block_size) + ", n_embed " + str(m.n_embed) + ", n_head " + str(m.n_head) +
+                ", n_layer " + str(m.n_layer) + ") and cannot serve a " + c.model +
+                " (block_size " + str(c.block_size) + ", n_embed " + str(c.n_embed) + ", n_head " +
+                str(c.n_head) + ", n_layer " + str(c.n_layer) + ")");
+  }
+}
+
+std::vector<int32_t> generate_cached(const LanguageModel& model, std::vector<int32_t> context,
+                                     const SampleOptions& options, Generator& gen) {
+  if (context.empty()) throw Error("generate: the context is empty (give at least one token)");
+  check_sample_options(options);
+  const ModelConfig& c = model.config();
+  if (model.is_training() && c.has_dropout() && c.dropout > 0.0f) {
+    throw Error("generate: the " + c.model + " model is in training mode, so its dropout (p = " +
+                std::to_string(c.dropout) + ") is on: call model.eval() before sampling from it");
+  }
+  NoGradGuard no_grad;
+  KVCache cache(model);
+  std::vector<float> scratch;  // sample_token's, reused
+  context.reserve(context.size() + static_cast<size_t>(options.max_new_tokens));
+  for (int64_t step = 0; step < options.max_new_tokens; ++step) {
+    const Tensor logits = next_logits(model, context, cache);  // (V)
+    context.push_back(sample_token(logits.data(), options, gen, scratch));
+  }
+  return context;
+}
+
+}  // namespace bg

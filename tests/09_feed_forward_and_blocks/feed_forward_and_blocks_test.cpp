@@ -1,0 +1,417 @@
+// Lesson 09: the feed-forward network, a block without residual connections, blocks in
+// sequence (bg/gpt.h).
+//   exercise 1: ctest -L lesson09 -R 'lesson09\.FeedForward'
+//   exercise 2: ctest -L lesson09 -R 'lesson09\.PlainBlock'
+//   exercise 3: ctest -L lesson09 -R 'lesson09\.Blocks'
+// Exercises 2 and 3 run exercise 1's FeedForward inside every block.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "bg/gpt.h"
+#include "bg/ops.h"
+#include "testing.h"
+
+namespace bg {
+namespace {
+
+using bg::testing::AllClose;
+using bg::testing::GradOk;
+
+// Deterministic test values: element i is sin(a*i + b) * s (computed in double, rounded to
+// float), as tests/golden/blocks_golden.py computes them.
+Tensor fill(const Shape& shape, double a, double b, double s = 1.0, bool requires_grad = false) {
+  std::vector<float> v(static_cast<size_t>(numel(shape)));
+  for (size_t i = 0; i < v.size(); ++i) {
+    v[i] = static_cast<float>(std::sin(a * static_cast<double>(i) + b) * s);
+  }
+  return tensor(std::move(v), shape, requires_grad);
+}
+
+void set(Tensor& t, const std::vector<float>& values) {
+  ASSERT_EQ(static_cast<size_t>(t.numel()), values.size());
+  std::copy(values.begin(), values.end(), t.data().begin());
+}
+
+void zero_all(const Module& m) {
+  for (auto& [name, p] : m.named_parameters()) {
+    for (float& v : p.data()) v = 0.0f;
+  }
+}
+
+// The weight tensors a block's forward reads, so a gradcheck can swap them for its inputs.
+std::vector<Tensor*> weights_of(Block& block) {
+  std::vector<Tensor*> w;
+  for (auto& head : block.sa->heads) {
+    w.push_back(&head->key.weight);
+    w.push_back(&head->query.weight);
+    w.push_back(&head->value.weight);
+  }
+  w.push_back(&block.ffwd.net0.weight);
+  w.push_back(&block.ffwd.net0.bias);
+  if (block.ffwd.net2) {
+    w.push_back(&block.ffwd.net2->weight);
+    w.push_back(&block.ffwd.net2->bias);
+  }
+  return w;
+}
+
+BlockConfig plain_config(int64_t C = 8, int64_t nh = 2, int64_t block_size = 4) {
+  BlockConfig c;
+  c.n_embed = C;
+  c.n_head = nh;
+  c.block_size = block_size;
+  c.kind = BlockKind::plain;
+  return c;
+}
+
+// ============================================================ exercise 1: FeedForward
+
+TEST(FeedForward, HasPyTorchsNamesAndKeepsTheShape) {
+  FeedForward small(8, /*expand=*/false);
+  auto p = small.named_parameters();
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p[0].first, "net.0.weight");
+  EXPECT_EQ(p[0].second.shape(), (Shape{8, 8}));
+  EXPECT_EQ(p[1].first, "net.0.bias");
+  EXPECT_FALSE(small.net2);
+  EXPECT_EQ(small(zeros({2, 3, 8})).shape(), (Shape{2, 3, 8}));
+
+  FeedForward big(8, /*expand=*/true);
+  p = big.named_parameters();
+  ASSERT_EQ(p.size(), 4u);
+  const std::vector<std::pair<std::string, Shape>> expected = {{"net.0.weight", {32, 8}},
+                                                               {"net.0.bias", {32}},
+                                                               {"net.2.weight", {8, 32}},
+                                                               {"net.2.bias", {8}}};
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(p[i].first, expected[i].first);
+    EXPECT_EQ(p[i].second.shape(), expected[i].second) << expected[i].first;
+  }
+  EXPECT_EQ(big.num_parameters(), 8 * 32 + 32 + 32 * 8 + 8);  // 8·C² + 5·C
+  EXPECT_EQ(big(zeros({2, 3, 8})).shape(), (Shape{2, 3, 8}));
+}
+
+TEST(FeedForward, IsReluOfALinearMapByHand) {
+  // net.0: W = [[1, 2], [3, -1]], b = [0.5, -4]. Position 0: x = (1, -2), W x + b = (-2.5, 1);
+  // position 1: x = (0.5, 3), W x + b = (7, -5.5). ReLU keeps the positive ones.
+  FeedForward ff(2, false);
+  set(ff.net0.weight, {1, 2, 3, -1});
+  set(ff.net0.bias, {0.5f, -4});
+  Tensor x = tensor({1, -2, 0.5f, 3}, {1, 2, 2}, true);
+  const Tensor y = ff(x);
+  ASSERT_EQ(y.shape(), (Shape{1, 2, 2}));
+  EXPECT_EQ(y.tolist(), (std::vector<float>{0, 1, 7, 0}));
+  // Loss sum(y ⊙ g), g = [[1, 2], [3, 4]]: dz = g where z > 0 = [[0, 2], [3, 0]];
+  // dx = dz·W, dW = Σ_t dz_tᵀ x_t, db = Σ_t dz_t.
+  sum(mul(y, tensor({1, 2, 3, 4}, {1, 2, 2}))).backward();
+  EXPECT_EQ(x.grad().tolist(), (std::vector<float>{6, -2, 3, 6}));
+  EXPECT_EQ(ff.net0.weight.grad().tolist(), (std::vector<float>{1.5f, 9, 2, -4}));
+  EXPECT_EQ(ff.net0.bias.grad().tolist(), (std::vector<float>{3, 2}));
+}
+
+TEST(FeedForward, ExpandedMatchesPyTorch) {
+  // tests/golden/blocks_golden.py feed_forward (PyTorch 1.13): C = 4, 4C = 16,
+  // F.linear(F.relu(F.linear(x, w0, b0)), w2, b2), loss (out * fill(out.shape, 0.9, 0.3)).sum()
+  FeedForward ff(4, true);
+  set(ff.net0.weight, fill({16, 4}, 0.37, 0.2, 0.5).tolist());
+  set(ff.net0.bias, fill({16}, 0.53, 1.1, 0.3).tolist());
+  set(ff.net2->weight, fill({4, 16}, 0.29, 0.7, 0.5).tolist());
+  set(ff.net2->bias, fill({4}, 0.61, 2.0, 0.3).tolist());
+  Tensor x = fill({2, 3, 4}, 0.7, 0.1, 1.0, true);
+  const Tensor out = ff(x);
+  EXPECT_TRUE(
+      AllClose(out, {0.668855667f,  0.419292092f,  -0.458218455f,  -0.394929528f,  0.282777429f,
+                     0.820462584f,  -0.130170196f, -0.843552709f,  0.402890086f,   0.406098366f,
+                     -0.190344423f, -0.420484245f, 0.122216582f,   0.320981026f,   0.10264153f,
+                     -0.377747685f, 0.284341305f,  0.5396415f,     -0.0911126509f, -0.56838131f,
+                     0.237558752f,  0.429006279f,  -0.0283264853f, -0.466828138f}));
+  sum(mul(out, fill(out.shape(), 0.9, 0.3))).backward();
+  EXPECT_TRUE(AllClose(
+      x.grad(), {0.00547680119f, 0.00354658323f, 0.0011363501f, -0.00142770563f, 0.244127974f,
+                 0.379521996f,   0.463549465f,   0.484837621f,  0.0204590932f,   0.297706783f,
+                 0.534661293f,   0.69925189f,    0.120354444f,  0.239664719f,    0.32653746f,
+                 0.369214922f,   -0.795201898f,  -0.535695076f, -0.203684643f,   0.155893624f,
+                 -0.282534719f,  -0.10848175f,   0.0802536979f, 0.258127213f}));
+  EXPECT_TRUE(AllClose(
+      ff.net0.weight.grad(),
+      {0.0035951063f, -0.500568569f, -0.769307077f, -0.676228404f,  -0.360219926f, -0.635562658f,
+       -0.611990333f, -0.300589412f, -0.735782683f, -0.56742543f,   -0.132199109f, 0.365202516f,
+       -1.06283033f,  -0.475377977f, 0.335652024f,  0.988819659f,   -1.06493068f,  -0.509501398f,
+       0.28555432f,   0.946309388f,  -1.08757424f,  -0.532738626f,  0.272652358f,  0.949810684f,
+       -1.50219905f,  -0.515359342f, 0.713861942f,  1.60734272f,    -0.90290308f,  -0.185220331f,
+       0.619574487f,  1.13297367f,   -1.04084027f,  -0.0536337011f, 0.958797693f,  1.52029145f,
+       -0.538246572f, 0.201744869f,  0.846852601f,  1.09367228f,    -0.420966089f, 0.464984655f,
+       1.13224578f,   1.26699412f,   -0.235130817f, 0.166429579f,   0.489715546f,  0.582680643f,
+       0.160033509f,  0.602797031f,  0.762055695f,  0.562907636f,   1.13778317f,   0.963889956f,
+       0.33666417f,   -0.448900014f, 1.34525776f,   0.80256176f,    -0.117591642f, -0.982439816f,
+       1.43734074f,   0.519748032f,  -0.642290294f, -1.50224936f}));
+  EXPECT_TRUE(
+      AllClose(ff.net0.bias.grad(),
+               {-1.04352021f, -1.01228011f, -0.665080488f, 0.124754965f, 1.11954761f, -0.113115132f,
+                -2.04326773f, 0.247203469f, 1.75084305f, 0.884562016f, -0.535854995f, -0.649724126f,
+                -0.028814137f, 0.316362083f, 1.21579432f, 0.13837564f}));
+  EXPECT_TRUE(AllClose(
+      ff.net2->weight.grad(),
+      {1.47574127f,   -0.278669953f, -1.63422585f,   -0.0819666311f, 1.07130396f,   0.195915356f,
+       -0.465433687f, -0.388669968f, 0.442537695f,   0.517680526f,   -0.981962562f, -1.01332843f,
+       1.05011189f,   1.22754157f,   -0.835424483f,  -1.25718772f,   2.24716139f,   1.60630262f,
+       -1.41048646f,  -0.777954221f, 1.17916059f,    1.32525647f,    -0.420940876f, -0.617600322f,
+       0.236177519f,  1.67505264f,   -0.309067339f,  -1.42254949f,   0.346287876f,  2.58010459f,
+       0.667771518f,  -1.39491928f,  1.31797445f,    2.27565765f,    -0.11931888f,  -0.885201514f,
+       0.394652039f,  1.45166993f,   -0.0578883812f, -0.379143f,     -0.148917094f, 1.56477845f,
+       0.597723901f,  -0.75521338f,  -0.619599819f,  1.98009622f,    1.66561151f,   -0.477003694f,
+       -0.608629286f, 1.22284007f,   1.26214671f,    -0.322546005f,  -0.688521385f, 0.479488522f,
+       0.348972857f,  0.146242142f,  -0.42131424f,   0.270310968f,   1.05216956f,   0.483653069f,
+       -1.1165868f,   -0.11840988f,  1.40294981f,    0.801898718f}));
+  EXPECT_TRUE(
+      AllClose(ff.net2->bias.grad(), {-0.12536031f, 0.704968929f, 1.00179195f, 0.540478528f}));
+}
+
+TEST(FeedForward, WorksOnEachPositionAlone) {
+  Generator gen(3);
+  FeedForward ff(6, true, 0.0f, gen);
+  const Tensor x = randn({2, 5, 6}, gen);
+  const Tensor before = ff(x);
+  Tensor changed = x.detach();
+  changed.at({1, 2, 4}) += 1.5f;
+  const Tensor after = ff(changed);
+  for (int64_t b = 0; b < 2; ++b)
+    for (int64_t t = 0; t < 5; ++t)
+      for (int64_t c = 0; c < 6; ++c) {
+        if (b == 1 && t == 2) continue;
+        EXPECT_EQ(after.at({b, t, c}), before.at({b, t, c})) << b << " " << t << " " << c;
+      }
+  bool moved = false;
+  for (int64_t c = 0; c < 6; ++c) moved = moved || after.at({1, 2, c}) != before.at({1, 2, c});
+  EXPECT_TRUE(moved);
+}
+
+TEST(FeedForward, GradcheckBothShapes) {
+  for (bool expand : {false, true}) {
+    Generator gen(expand ? 15 : 2);
+    FeedForward ff(4, expand, 0.0f, gen);
+    std::vector<Tensor*> w = {&ff.net0.weight, &ff.net0.bias};
+    if (expand) {
+      w.push_back(&ff.net2->weight);
+      w.push_back(&ff.net2->bias);
+    }
+    std::vector<Tensor> inputs{randn({2, 3, 4}, gen).requires_grad_()};
+    for (Tensor* t : w) inputs.push_back(t->detach().requires_grad_());
+    // ReLU has a kink at 0: a finite-difference step across it measures neither slope. The
+    // seeds are chosen so every input of the ReLU is further from 0 than one step can move it.
+    const Tensor z = ff.net0(inputs[0]);
+    float nearest = 1e9f;
+    for (float v : z.data()) nearest = std::min(nearest, std::abs(v));
+    ASSERT_GT(nearest, 0.03f);
+    EXPECT_TRUE(GradOk(
+        expand ? "FeedForward 4 -> 16 -> 4" : "FeedForward 4 -> 4",
+        [&](const std::vector<Tensor>& in) {
+          for (size_t i = 0; i < w.size(); ++i) *w[i] = in[i + 1];
+          return ff(in[0]);
+        },
+        inputs));
+  }
+}
+
+TEST(FeedForward, ATensorUsedTwice) {
+  // x feeds the network and is added to its output; the network's weights are used twice when
+  // it is applied to its own output. Every gradient must be the sum over both uses.
+  Generator gen(33);
+  FeedForward ff(4, true, 0.0f, gen);
+  std::vector<Tensor> inputs{randn({1, 3, 4}, gen).requires_grad_(),
+                             ff.net0.weight.detach().requires_grad_(),
+                             ff.net2->weight.detach().requires_grad_()};
+  EXPECT_TRUE(GradOk(
+      "ff(ff(x) + x)",
+      [&](const std::vector<Tensor>& in) {
+        ff.net0.weight = in[1];
+        ff.net2->weight = in[2];
+        return ff(add(ff(in[0]), in[0]));
+      },
+      inputs));
+}
+
+TEST(FeedForward, DropoutComesLastAndOnlyInTraining) {
+  // v8+: net.3 = Dropout after net.2 (bias included). In training mode every output is 0 or
+  // 1 / (1 - p) times the eval-mode output; in eval mode nothing is dropped.
+  Generator gen(34);
+  FeedForward ff(4, true, 0.5f, gen);
+  const Tensor x = randn({2, 4, 4}, gen);
+  ff.eval();
+  const Tensor kept = ff(x);
+  ff.train();
+  manual_seed(1);
+  const Tensor dropped = ff(x);
+  int zeros_seen = 0;
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    const float d = dropped.data()[static_cast<size_t>(i)];
+    const float k = kept.data()[static_cast<size_t>(i)];
+    if (d == 0.0f) {
+      ++zeros_seen;
+    } else {
+      EXPECT_FLOAT_EQ(d, 2.0f * k) << i;
+    }
+  }
+  EXPECT_GT(zeros_seen, 0);
+  EXPECT_LT(zeros_seen, x.numel());
+}
+
+TEST(FeedForward, RejectsTheWrongWidth) {
+  FeedForward ff(8, true);
+  EXPECT_BG_ERROR(ff(zeros({2, 3, 5})), "[2, 3, 5]");
+}
+
+// ============================================================ exercise 2: a plain block
+
+TEST(PlainBlock, IsTheFeedForwardOfTheAttention) {
+  Generator gen(40);
+  Block block(plain_config(), gen);
+  const Tensor x = randn({2, 4, 8}, gen);
+  const Tensor expected = block.ffwd(block.sa->forward(x));  // communication, then computation
+  const Tensor y = block(x);
+  ASSERT_EQ(y.shape(), (Shape{2, 4, 8}));
+  EXPECT_EQ(y.tolist(), expected.tolist());
+  // the other order would be a different function
+  EXPECT_FALSE(AllClose(block.sa->forward(block.ffwd(x)), expected.tolist()));
+}
+
+TEST(PlainBlock, HandsBackTheAttentionWeights) {
+  Generator gen(41);
+  Block block(plain_config(8, 4, 6), gen);
+  const Tensor x = randn({3, 5, 8}, gen);
+  std::vector<Tensor> weights;
+  block.forward(x, &weights);
+  std::vector<Tensor> own;
+  block.sa->forward(x, &own);
+  ASSERT_EQ(weights.size(), 4u);
+  for (size_t h = 0; h < 4; ++h) {
+    EXPECT_EQ(weights[h].shape(), (Shape{3, 5, 5}));
+    EXPECT_EQ(weights[h].tolist(), own[h].tolist()) << "head " << h;
+  }
+}
+
+TEST(PlainBlock, WithZeroWeightsForgetsItsInput) {
+  // No residual: when both sub-layers output zeros, so does the block — x is gone.
+  Generator gen(42);
+  Block block(plain_config(), gen);
+  zero_all(block);
+  const Tensor x = randn({1, 4, 8}, gen);
+  EXPECT_EQ(block(x).tolist(), std::vector<float>(32, 0.0f));
+}
+
+TEST(PlainBlock, TheFutureDoesNotLeakIntoThePast) {
+  Generator gen(43);
+  Block block(plain_config(8, 2, 5), gen);
+  const Tensor x = randn({1, 5, 8}, gen);
+  const Tensor before = block(x);
+  Tensor changed = x.detach();
+  changed.at({0, 3, 1}) += 2.0f;
+  const Tensor after = block(changed);
+  for (int64_t t = 0; t < 3; ++t)
+    for (int64_t c = 0; c < 8; ++c) EXPECT_EQ(after.at({0, t, c}), before.at({0, t, c}));
+}
+
+TEST(PlainBlock, GradcheckInputAndEveryWeight) {
+  Generator gen(44);
+  Block block(plain_config(4, 2, 3), gen);
+  const std::vector<Tensor*> w = weights_of(block);
+  std::vector<Tensor> inputs{randn({2, 3, 4}, gen).requires_grad_()};
+  for (Tensor* t : w) inputs.push_back(t->detach().requires_grad_());
+  EXPECT_TRUE(GradOk(
+      "plain block",
+      [&](const std::vector<Tensor>& in) {
+        for (size_t i = 0; i < w.size(); ++i) *w[i] = in[i + 1];
+        return block(in[0]);
+      },
+      inputs));
+}
+
+TEST(PlainBlock, RejectsBadShapes) {
+  Block block(plain_config());
+  EXPECT_EQ(block(zeros({1, 4, 8})).shape(), (Shape{1, 4, 8}));
+  EXPECT_BG_ERROR(block(zeros({1, 4, 6})), "[1, 4, 6]", "(B, T, 8)");
+  EXPECT_BG_ERROR(block(zeros({4, 8})), "[4, 8]");
+  EXPECT_BG_ERROR(block(zeros({1, 5, 8})), "[1, 5, 8]", "block_size 4");
+}
+
+// ============================================================ exercise 3: blocks in sequence
+
+TEST(Blocks, RunsEachBlockOnTheOutputOfThePreviousOne) {
+  // Built from the same seed, three separate blocks hold the same weights as Blocks' three.
+  Generator g1(50), g2(50);
+  Blocks blocks(3, plain_config(), g1);
+  Block b0(plain_config(), g2), b1(plain_config(), g2), b2(plain_config(), g2);
+  const Tensor x = randn({2, 4, 8}, g1);
+  const Tensor expected = b2(b1(b0(x)));
+  const Tensor y = blocks(x);
+  ASSERT_EQ(y.shape(), (Shape{2, 4, 8}));
+  EXPECT_EQ(y.tolist(), expected.tolist());
+  // Each block has its own weights, and the order matters: neither block 0 three times nor the
+  // blocks in reverse order compute the same function.
+  EXPECT_FALSE(AllClose(b0(b0(b0(x))), expected.tolist()));
+  EXPECT_FALSE(AllClose(b0(b1(b2(x))), expected.tolist()));
+}
+
+TEST(Blocks, NamesEveryBlocksParametersUnderItsIndex) {
+  Blocks blocks(2, plain_config());
+  const auto p = blocks.named_parameters();
+  const std::vector<std::string> one = {"sa.heads.0.key.weight",   "sa.heads.0.query.weight",
+                                        "sa.heads.0.value.weight", "sa.heads.1.key.weight",
+                                        "sa.heads.1.query.weight", "sa.heads.1.value.weight",
+                                        "ffwd.net.0.weight",       "ffwd.net.0.bias"};
+  ASSERT_EQ(p.size(), 2 * one.size());
+  for (size_t l = 0; l < 2; ++l)
+    for (size_t i = 0; i < one.size(); ++i)
+      EXPECT_EQ(p[l * one.size() + i].first, std::to_string(l) + "." + one[i]);
+  EXPECT_EQ(blocks.num_parameters(), 2 * (3 * 8 * 8 + 8 * 8 + 8));
+  EXPECT_EQ(blocks(zeros({1, 2, 8})).shape(), (Shape{1, 2, 8}));
+}
+
+TEST(Blocks, EveryBlockGetsItsOwnGradient) {
+  Generator gen(51);
+  Blocks blocks(3, plain_config(), gen);
+  const Tensor x = randn({2, 4, 8}, gen);
+  sum(mul(blocks(x), randn({2, 4, 8}, gen))).backward();
+  std::vector<std::vector<float>> grads;
+  for (auto& block : blocks.blocks) {
+    const Tensor& w = block->sa->heads[0]->value.weight;
+    ASSERT_TRUE(w.has_grad());
+    grads.push_back(w.grad().tolist());
+  }
+  EXPECT_NE(grads[0], grads[1]);
+  EXPECT_NE(grads[1], grads[2]);
+}
+
+TEST(Blocks, HandsBackEveryLayersAttentionWeights) {
+  Generator gen(52);
+  Blocks blocks(3, plain_config(8, 2, 4), gen);
+  const Tensor x = randn({1, 4, 8}, gen);
+  std::vector<std::vector<Tensor>> weights;
+  blocks.forward(x, &weights);
+  ASSERT_EQ(weights.size(), 3u);
+  Tensor h = x;
+  for (size_t l = 0; l < 3; ++l) {
+    std::vector<Tensor> own;
+    h = blocks.blocks[l]->forward(h, &own);  // layer l sees layer l-1's output
+    ASSERT_EQ(weights[l].size(), 2u) << "layer " << l;
+    for (size_t k = 0; k < 2; ++k) EXPECT_EQ(weights[l][k].tolist(), own[k].tolist());
+  }
+  std::vector<std::vector<Tensor>> reused(5);  // an old, longer list is replaced
+  blocks.forward(x, &reused);
+  EXPECT_EQ(reused.size(), 3u);
+}
+
+TEST(Blocks, GradcheckThroughTwoBlocks) {
+  Generator gen(53);
+  Blocks blocks(2, plain_config(4, 2, 3), gen);
+  EXPECT_TRUE(GradOk("two plain blocks",
+                     [&](const std::vector<Tensor>& in) { return blocks(in[0]); },
+                     {randn({2, 3, 4}, gen).requires_grad_()}));
+}
+
+}  // namespace
+}  // namespace bg

@@ -1,0 +1,194 @@
+// Lesson 13's engine code: the caches sized from the model, generate_cached's checks, and
+// `babygpt sample` with and without the cache (--no-kv-cache).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bg/cli.h"
+#include "bg/data.h"
+#include "bg/kv_cache.h"
+#include "bg/models.h"
+#include "bg/text.h"
+#include "testing.h"
+
+namespace bg {
+namespace {
+
+namespace fs = std::filesystem;
+
+ModelConfig config(const std::string& model) {
+  ModelConfig c;
+  c.model = model;
+  c.vocab_size = 9;
+  c.block_size = 6;
+  c.n_embed = 12;
+  c.n_head = 3;
+  c.n_layer = 2;
+  c.dropout = c.has_dropout() ? 0.25f : 0.0f;
+  return c;
+}
+
+TEST(KVCache, IsSizedFromTheModel) {
+  struct Want {
+    const char* model;
+    size_t layers, heads;
+    int64_t head_size;
+  };
+  for (const Want& w :
+       {Want{"v1", 0, 0, 0}, Want{"v2", 0, 0, 0}, Want{"v3", 1, 1, 12}, Want{"v4", 1, 3, 4},
+        Want{"v5", 1, 3, 4}, Want{"v6", 2, 3, 4}, Want{"v9", 2, 3, 4}, Want{"v11", 2, 3, 4}}) {
+    SCOPED_TRACE(w.model);
+    Generator gen(1);
+    const auto model = make_model(config(w.model), gen);
+    const KVCache cache(*model);
+    EXPECT_EQ(cache.capacity, 6);
+    EXPECT_EQ(cache.length(), 0);
+    ASSERT_EQ(cache.layers.size(), w.layers);
+    for (const auto& layer : cache.layers) {
+      ASSERT_EQ(layer.size(), w.heads);
+      for (const HeadCache& h : layer) {
+        EXPECT_EQ(h.head_size, w.head_size);
+        EXPECT_EQ(h.capacity, 6);
+        EXPECT_EQ(h.len, 0);
+        EXPECT_EQ(h.k.size(), static_cast<size_t>(6 * w.head_size));
+        EXPECT_EQ(h.v.size(), static_cast<size_t>(6 * w.head_size));
+      }
+    }
+  }
+}
+
+TEST(KVCache, ClearForgetsEveryPosition) {
+  Generator gen(2);
+  const auto model = make_model(config("v8"), gen);
+  KVCache cache(*model);
+  cache.tokens = {1, 2, 3};
+  for (auto& layer : cache.layers)
+    for (HeadCache& h : layer) h.len = 3;
+  cache.clear();
+  EXPECT_EQ(cache.length(), 0);
+  for (auto& layer : cache.layers)
+    for (HeadCache& h : layer) EXPECT_EQ(h.len, 0);
+  EXPECT_BG_ERROR(HeadCache(0, 4), "positive");
+  EXPECT_BG_ERROR(HeadCache(4, -1), "positive", "-1");
+}
+
+TEST(KVCache, RefusesAnotherModel) {
+  Generator gen(3);
+  const auto model = make_model(config("v8"), gen);
+  const KVCache cache(*model);
+  EXPECT_NO_THROW(cache.check_fits(config("v8")));
+  ModelConfig deeper = config("v8");
+  deeper.n_layer = 3;
+  EXPECT_BG_ERROR(cache.check_fits(deeper), "n_layer 2", "n_layer 3");
+  EXPECT_BG_ERROR(cache.check_fits(config("v9")), "v8", "v9");
+}
+
+TEST(GenerateCached, RefusesDropoutInTrainingModeAndBadOptions) {
+  Generator gen(4);
+  const auto model = make_model(config("v10"), gen);  // dropout 0.25, training mode
+  SampleOptions o;
+  o.max_new_tokens = 3;
+  EXPECT_BG_ERROR(generate_cached(*model, {1}, o, gen), "training mode", "eval()");
+  model->eval();
+  EXPECT_EQ(generate_cached(*model, {1}, o, gen).size(), 4u);
+  EXPECT_BG_ERROR(generate_cached(*model, {}, o, gen), "empty");
+  o.temperature = 0.0f;
+  EXPECT_BG_ERROR(generate_cached(*model, {1}, o, gen), "temperature");
+  o.temperature = 1.0f;
+  o.top_k = -1;
+  EXPECT_BG_ERROR(generate_cached(*model, {1}, o, gen), "top_k");
+  // without dropout the mode does not matter
+  const auto v9 = make_model(config("v9"), gen);
+  o.top_k = 0;
+  EXPECT_EQ(generate_cached(*v9, {1, 2}, o, gen).size(), 5u);
+}
+
+TEST(GenerateCached, SameTokensAsGenerateForEveryVersionAndRecordsNoGraph) {
+  for (int v = 1; v <= 11; ++v) {
+    char name_buf[8];
+    std::snprintf(name_buf, sizeof name_buf, "v%d", v);
+    const std::string name = name_buf;
+    SCOPED_TRACE(name);
+    Generator init(5);
+    const auto model = make_model(config(name), init);
+    model->eval();
+    SampleOptions o;
+    o.max_new_tokens = 20;  // past block_size 6
+    Generator g1(6), g2(6);
+    const auto plain = generate(*model, {2, 7, 1}, o, g1);
+    const auto cached = generate_cached(*model, {2, 7, 1}, o, g2);
+    EXPECT_EQ(cached, plain);
+    for (const Tensor& p : model->parameters()) EXPECT_FALSE(p.has_grad());
+  }
+}
+
+// ---- babygpt sample with and without the cache
+
+class SampleCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("bg_kv_cli_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  struct Result {
+    int code;
+    std::string out, err;
+  };
+  static Result babygpt(const std::vector<std::string>& args) {
+    std::ostringstream out, err;
+    const int code = cli::run(args, out, err);
+    return {code, out.str(), err.str()};
+  }
+  // A checkpoint of a random model of `model` over the characters of `vocab`.
+  std::string checkpoint(const std::string& model, const std::string& vocab) {
+    const CharTokenizer tok(vocab);
+    ModelConfig c = config(model);
+    c.vocab_size = tok.vocab_size();
+    c.n_layer = 3;  // the checkpoint's default depth
+    c.dropout = 0.0f;
+    Generator gen(7);
+    const auto m = make_model(c, gen);
+    const fs::path p = dir_ / (model + ".safetensors");
+    cli::save_checkpoint(p, *m, tok);
+    return p.string();
+  }
+  fs::path dir_;
+};
+
+TEST_F(SampleCli, SameTextWithAndWithoutTheCache) {
+  for (const char* model : {"v4", "v9"}) {
+    SCOPED_TRACE(model);
+    const std::string ckpt = checkpoint(model, "春江花月夜往事风雨，。\n");
+    const std::vector<std::string> args = {
+        "sample",   "--checkpoint", ckpt,      "--prompt", "春江",   "--prompt", "往事",
+        "--tokens", "30",           "--top-k", "4",        "--seed", "3"};
+    const Result cached = babygpt(args);
+    ASSERT_EQ(cached.code, cli::kExitOk) << cached.err;
+    std::vector<std::string> plain_args = args;
+    plain_args.push_back("--no-kv-cache");
+    const Result plain = babygpt(plain_args);
+    ASSERT_EQ(plain.code, cli::kExitOk) << plain.err;
+    EXPECT_EQ(cached.out, plain.out);
+    EXPECT_NE(cached.err.find("tokens/s, with the KV cache"), std::string::npos) << cached.err;
+    EXPECT_NE(plain.err.find("tokens/s, without the KV cache"), std::string::npos) << plain.err;
+  }
+}
+
+TEST(SampleArgs, NoKvCacheIsASwitch) {
+  using Args = std::vector<std::string>;
+  EXPECT_TRUE(cli::parse_sample_args(Args{"--checkpoint", "c"}).kv_cache);
+  EXPECT_FALSE(cli::parse_sample_args(Args{"--checkpoint", "c", "--no-kv-cache"}).kv_cache);
+  EXPECT_THROW(cli::parse_sample_args(Args{"--checkpoint", "c", "--no-kv-cache=1"}),
+               cli::UsageError);
+  EXPECT_NE(cli::usage("sample").find("--no-kv-cache"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bg
