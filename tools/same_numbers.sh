@@ -17,8 +17,13 @@ trap 'rm -rf "$work"' EXIT
 tools/poems.sh > "$work/poems.txt"
 cd "$work"
 
-# The models the program knows, from its own help ("--model v1|v2|v3|v4").
-models=$("${bins[0]}" train --help | sed -n 's/^ *--model \([^ ]*\).*/\1/p' | tr '|' ' ')
+# The models the program knows, from its own help ("--model v1..v11" or "--model v1|v2|v3").
+models=$("${bins[0]}" train --help | sed -n 's/^ *--model \([^ ]*\).*/\1/p')
+if [[ "$models" =~ ^v([0-9]+)\.\.v([0-9]+)$ ]]; then
+  models=$(seq -f 'v%g' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}")
+else
+  models=$(tr '|' ' ' <<< "$models")
+fi
 [ -n "$models" ] || { echo "same_numbers: cannot read the models from 'train --help'"; exit 1; }
 # Two sizes: a tiny one, and one whose products fill the gemm's whole register tiles.
 sizes=("--batch-size 16 --block-size 8 --n-embed 16 --n-head 4"
