@@ -4,9 +4,18 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <ostream>
+#include <streambuf>
 #include <system_error>
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "bg/error.h"
 
@@ -32,7 +41,8 @@ std::string read_file(const fs::path& path) {
 
 fs::path temp_sibling(const fs::path& path) {
   // Not cryptographic: the counter makes names unique within a process, the clock and the
-  // object's address make collisions between processes unlikely.
+  // object's address make collisions between processes unlikely; the process id lets a later
+  // write recognise the leftovers of a process that no longer exists.
   static std::atomic<uint64_t> counter{0};
   uint64_t x = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
                (counter.fetch_add(1) * 0x9E3779B97F4A7C15ULL) ^
@@ -40,42 +50,153 @@ fs::path temp_sibling(const fs::path& path) {
   x ^= x >> 29;
   x *= 0xBF58476D1CE4E5B9ULL;
   x ^= x >> 32;
-  char suffix[16];
-  std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(x & 0xFFFFFFFFu));
+  char suffix[40];
+  std::snprintf(suffix, sizeof suffix, "%ld.%08x", static_cast<long>(::getpid()),
+                static_cast<unsigned>(x & 0xFFFFFFFFu));
   fs::path tmp = path;
   tmp += ".tmp-";
   tmp += suffix;
   return tmp;
 }
 
+namespace {
+
+// An output stream buffer over a POSIX file descriptor: std::ofstream cannot fsync.
+class FdBuffer : public std::streambuf {
+ public:
+  explicit FdBuffer(int fd) : fd_(fd) { setp(buf_, buf_ + sizeof buf_); }
+  FdBuffer(const FdBuffer&) = delete;
+  FdBuffer& operator=(const FdBuffer&) = delete;
+  int error() const { return error_; }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (!flush_buffer()) return traits_type::eof();
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(c);
+      pbump(1);
+    }
+    return traits_type::not_eof(c);
+  }
+  int sync() override { return flush_buffer() ? 0 : -1; }
+
+ private:
+  bool flush_buffer() {
+    const char* p = pbase();
+    while (p < pptr()) {
+      const ssize_t n = ::write(fd_, p, static_cast<size_t>(pptr() - p));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        error_ = n < 0 ? errno : EIO;
+        return false;
+      }
+      p += n;
+    }
+    setp(buf_, buf_ + sizeof buf_);
+    return true;
+  }
+  int fd_;
+  int error_ = 0;
+  char buf_[1 << 16];
+};
+
+// Temporary files "<name>.tmp-<pid>.<hex>" next to `path` that a process which no longer exists
+// left behind (killed between creating and renaming them: kill -9, a power cut). Removed
+// before a new write of `path`; files of a live process are left alone.
+void remove_stale_temporaries(const fs::path& path) {
+  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  const std::string prefix = path.filename().string() + ".tmp-";
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    char* after = nullptr;
+    const long pid = std::strtol(name.c_str() + prefix.size(), &after, 10);
+    if (pid <= 0 || after == nullptr || *after != '.' || std::strlen(after) != 9) continue;
+    if (pid == static_cast<long>(::getpid())) continue;  // a write in progress in this process
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // alive (or unsure)
+    std::error_code ignored;
+    fs::remove(it->path(), ignored);
+  }
+}
+
+// While alive, SIGINT, SIGTERM and SIGHUP wait (they are delivered when it ends): a Ctrl-C
+// cannot kill the program between writing the temporary file and renaming it. The engine's
+// worker threads block these signals for good (bg/parallel.h), so they reach this thread.
+class BlockTerminationSignals {
+ public:
+  BlockTerminationSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    ok_ = pthread_sigmask(SIG_BLOCK, &set, &previous_) == 0;
+  }
+  ~BlockTerminationSignals() {
+    if (ok_) pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+  }
+  BlockTerminationSignals(const BlockTerminationSignals&) = delete;
+  BlockTerminationSignals& operator=(const BlockTerminationSignals&) = delete;
+
+ private:
+  sigset_t previous_;
+  bool ok_ = false;
+};
+
+}  // namespace
+
 void write_file_atomic(const fs::path& path, const std::function<void(std::ostream&)>& write) {
+  remove_stale_temporaries(path);
+  const BlockTerminationSignals block_signals;
   const fs::path tmp = temp_sibling(path);
+  auto fail = [&](const std::string& what, int err) {
+    throw Error("cannot write '" + path.string() + "': " + what +
+                (err != 0 ? std::string(": ") + std::strerror(err) : std::string()));
+  };
   // Removes the temporary file unless it has been renamed into place.
   struct Cleanup {
     const fs::path& tmp;
+    int fd = -1;
     bool armed = true;
     ~Cleanup() {
+      if (fd >= 0) ::close(fd);
       std::error_code ignored;
       if (armed) fs::remove(tmp, ignored);
     }
   } cleanup{tmp};
 
+  cleanup.fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (cleanup.fd < 0) {
+    const int err = errno;
+    cleanup.armed = false;  // not ours: never created
+    fail("cannot create '" + tmp.string() + "'", err);
+  }
   {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      throw Error("cannot write '" + path.string() + "': cannot create '" + tmp.string() +
-                  "': " + std::strerror(errno));
-    }
+    FdBuffer buffer(cleanup.fd);
+    std::ostream out(&buffer);
     write(out);
     out.flush();
-    if (!out) throw Error("cannot write '" + path.string() + "': write failed (disk full?)");
-    out.close();
-    if (out.fail()) throw Error("cannot write '" + path.string() + "': close failed");
+    if (!out) fail("write failed (disk full?)", buffer.error());
   }
+  // The data must be on the disk before the new name points at it: otherwise a crash soon
+  // after the rename can leave an empty or partial file under the final name.
+  if (::fsync(cleanup.fd) != 0) fail("fsync failed", errno);
+  const int fd = cleanup.fd;
+  cleanup.fd = -1;
+  if (::close(fd) != 0) fail("close failed", errno);
   std::error_code ec;
   fs::rename(tmp, path, ec);
   if (ec) throw Error("cannot write '" + path.string() + "': rename failed: " + ec.message());
   cleanup.armed = false;
+  // And the rename itself reaches the disk with the directory (best effort: not every file
+  // system lets a directory be opened for this).
+  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
 }
 
 void write_file_atomic(const fs::path& path, std::string_view bytes) {

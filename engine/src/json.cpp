@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "bg/error.h"
+#include "bg/numbers.h"
 
 namespace bg::json {
 
@@ -250,19 +251,15 @@ class Parser {
       if (digits() == 0) fail("invalid number: expected a digit in the exponent");
     }
     double x = 0;
-    const char* first = text_.data() + start;
-    const char* last = text_.data() + pos_;
-    const auto [ptr, ec] = std::from_chars(first, last, x);
-    if (ec == std::errc::result_out_of_range) {
-      // from_chars also reports underflow this way; a tiny number is simply 0.
-      if (std::string_view(first, static_cast<size_t>(last - first)).find_first_of("eE") !=
-              std::string_view::npos &&
-          std::fabs(std::strtod(std::string(first, last).c_str(), nullptr)) < 1.0) {
-        return 0.0;
-      }
-      fail_at("number out of range", start);
+    switch (parse_decimal(text_.substr(start, pos_ - start), x)) {
+      case NumberStatus::ok:
+      case NumberStatus::underflow:  // a tiny number is simply 0
+        break;
+      case NumberStatus::overflow:
+        fail_at("number out of range", start);
+      case NumberStatus::invalid:
+        fail_at("invalid number", start);
     }
-    if (ec != std::errc() || ptr != last) fail_at("invalid number", start);
     return x;
   }
 

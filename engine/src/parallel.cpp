@@ -8,6 +8,9 @@
 #include <thread>
 #include <vector>
 
+#include <pthread.h>
+#include <signal.h>
+
 namespace bg {
 
 namespace {
@@ -28,7 +31,19 @@ int default_threads() {
 class Pool {
  public:
   explicit Pool(int workers) {
-    for (int i = 0; i < workers; ++i) threads_.emplace_back([this, i] { loop(i); });
+    for (int i = 0; i < workers; ++i) {
+      threads_.emplace_back([this, i] {
+        // Ctrl-C and kill are for the main thread to handle (bg/fileio.h delays them while it
+        // renames a file into place): a worker never receives them.
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGHUP);
+        pthread_sigmask(SIG_BLOCK, &set, nullptr);
+        loop(i);
+      });
+    }
   }
   ~Pool() {
     {

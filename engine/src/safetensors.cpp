@@ -119,11 +119,19 @@ Entry parse_entry(const fs::path& path, const std::string& name, const json::Val
   Entry e;
   e.name = name;
   if (!shape->is_array()) fail(path, what + ": shape is not an array");
-  uint64_t numel = 1;
+  // The product of the sizes that are not 0 must stay below 2^62 / 4 bytes: then no product
+  // of some of them — numel, a stride, a byte count — overflows, even for a shape with a 0 in
+  // it (which holds no data at all, like [2^32, 2^32, 0]).
+  constexpr uint64_t kMaxElements = uint64_t{1} << 60;
+  uint64_t numel = 1, nonzero = 1;
   for (const json::Value& d : shape->as_array()) {
     const uint64_t size = header_uint(path, d, what + ": a shape entry");
     e.shape.push_back(static_cast<int64_t>(size));
-    numel = size == 0 ? 0 : (numel > (uint64_t{1} << 60) / size ? uint64_t{1} << 61 : numel * size);
+    if (size != 0 && nonzero > kMaxElements / size) {
+      fail(path, what + ": shape " + json::dump(*shape) + " has too many elements");
+    }
+    if (size != 0) nonzero *= size;
+    numel *= size;
   }
   if (!offsets->is_array() || offsets->as_array().size() != 2) {
     fail(path, what + ": data_offsets must be [begin, end]");
@@ -151,21 +159,37 @@ std::map<std::string, std::string> parse_metadata(const fs::path& path, const js
   return meta;
 }
 
-// Sorted by where their data begins; checks that no two overlap and all fit the data.
+// Sorted by where their data begins. As in the reference reader (the safetensors package),
+// the tensors must tile the data section exactly: the first begins at 0, each one where the
+// previous one ends (no overlap, no gap; tensors of 0 bytes take no room), and the last ends
+// where the file ends — bytes after it would be ignored silently, so they are an error.
 void check_layout(const fs::path& path, std::vector<Entry>& entries, uint64_t data_bytes) {
-  std::stable_sort(entries.begin(), entries.end(),
-                   [](const Entry& a, const Entry& b) { return a.begin < b.begin; });
-  for (size_t i = 0; i < entries.size(); ++i) {
-    const Entry& e = entries[i];
-    if (i > 0 && e.begin < entries[i - 1].end && e.end > e.begin) {
-      fail(path,
-           "the data of tensors \"" + entries[i - 1].name + "\" and \"" + e.name + "\" overlap");
-    }
+  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+  });
+  uint64_t expected = 0;  // where the next tensor's data must begin
+  const Entry* previous = nullptr;
+  for (const Entry& e : entries) {
     if (e.end > data_bytes) {
       fail(path, "tensor \"" + e.name + "\" ends at data byte " + std::to_string(e.end) +
                      " but the data section holds only " + std::to_string(data_bytes) +
                      " bytes (truncated file?)");
     }
+    if (e.begin < expected) {
+      fail(path, "the data of tensors \"" + previous->name + "\" and \"" + e.name + "\" overlap (" +
+                     std::to_string(e.begin) + " < " + std::to_string(expected) + ")");
+    }
+    if (e.begin > expected) {
+      fail(path, "data bytes [" + std::to_string(expected) + ", " + std::to_string(e.begin) +
+                     ") before tensor \"" + e.name + "\" belong to no tensor");
+    }
+    expected = e.end;
+    previous = &e;
+  }
+  if (expected != data_bytes) {
+    fail(path, "the last " + std::to_string(data_bytes - expected) +
+                   " bytes of the file belong to no tensor (data bytes [" +
+                   std::to_string(expected) + ", " + std::to_string(data_bytes) + "))");
   }
 }
 
@@ -190,7 +214,10 @@ void save_safetensors(const fs::path& path, const NamedTensors& tensors,
 
 SafetensorsFile load_safetensors(const fs::path& path) {
   if (!fs::exists(path)) fail(path, "no such file");
-  const std::string bytes = read_file(path);
+  return parse_safetensors(read_file(path), path);
+}
+
+SafetensorsFile parse_safetensors(std::string_view bytes, const fs::path& path) {
   if (bytes.size() < 8) {
     fail(path, "file is " + std::to_string(bytes.size()) +
                    " bytes long, too short for a safetensors file (at least 8)");
@@ -204,7 +231,7 @@ SafetensorsFile load_safetensors(const fs::path& path) {
   }
   json::Value header;
   try {
-    header = json::parse(std::string_view(bytes).substr(8, header_len));
+    header = json::parse(bytes.substr(8, header_len));
   } catch (const Error& e) {
     fail(path, std::string("invalid header: ") + e.what());
   }

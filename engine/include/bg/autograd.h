@@ -51,7 +51,7 @@ class NoGradGuard {
   NoGradGuard& operator=(const NoGradGuard&) = delete;
 
  private:
-  bool previous_;
+  [[maybe_unused]] bool previous_;  // (unused only while the exercise is still a stub)
 };
 
 // ---- Lesson 02, exercise 5 ----------------------------------------------------------------

@@ -21,6 +21,7 @@
 
 #include "bg/error.h"
 #include "bg/models.h"
+#include "bg/safetensors.h"
 #include "bg/text.h"
 
 namespace bg::cli {
@@ -217,6 +218,8 @@ void save_checkpoint(const std::filesystem::path& path, const LanguageModel& mod
 // vocabulary that disagrees with vocab_size, tensors the model needs but the file lacks or
 // the file has but the model does not know, and shapes that disagree with the config.
 Checkpoint load_checkpoint(const std::filesystem::path& path);
+// The same for a .safetensors file already read; `path` only names it in messages.
+Checkpoint checkpoint_from(const SafetensorsFile& file, const std::filesystem::path& path);
 
 // ---- the commands ----------------------------------------------------------------------------
 

@@ -16,6 +16,8 @@
 #include <bit>
 #include <cstdint>
 
+#include "bg/muladd.h"
+
 namespace bg {
 
 inline float fast_exp(float x) {
@@ -23,14 +25,14 @@ inline float fast_exp(float x) {
   const float magic = 12582912.0f;                               // 1.5 · 2^23
   const float kf = (xc * 1.44269504088896341f + magic) - magic;  // round(x / ln 2)
   const float r = (xc - kf * 0.693145751953125f) - kf * 1.42860682030941723e-6f;
-  float p = 1.0f / 5040.0f;
-  p = p * r + 1.0f / 720.0f;
-  p = p * r + 1.0f / 120.0f;
-  p = p * r + 1.0f / 24.0f;
-  p = p * r + 1.0f / 6.0f;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
+  float p = 1.0f / 5040.0f;  // Horner's scheme, one fused multiply-add per step (bg/muladd.h)
+  p = muladd(p, r, 1.0f / 720.0f);
+  p = muladd(p, r, 1.0f / 120.0f);
+  p = muladd(p, r, 1.0f / 24.0f);
+  p = muladd(p, r, 1.0f / 6.0f);
+  p = muladd(p, r, 0.5f);
+  p = muladd(p, r, 1.0f);
+  p = muladd(p, r, 1.0f);
   // 2^k from its bits: k + 127 in the exponent field (k >= -126 here, since x >= -87).
   // Unsigned arithmetic: wraps (defined) for the inputs the last line throws away.
   const uint32_t k_biased = std::bit_cast<uint32_t>(kf + magic) - 0x4B400000u + 127u;

@@ -2,9 +2,14 @@
 //
 // Every file the engine writes (checkpoints, the corpus, pictures) goes through
 // write_file_atomic: the bytes go to a temporary file next to the target
-// ("<name>.tmp-<random>"), which is flushed, closed and then renamed over the target. A
-// rename within one directory is atomic on POSIX file systems, so a reader — or a crash
-// in the middle — sees either the old file or the complete new one, never half of it.
+// ("<name>.tmp-<pid>.<random>"), which is written, fsync'ed (its data is on the disk), closed
+// and then renamed over the target; the directory is fsync'ed too. A rename within one
+// directory is atomic on POSIX file systems, so a reader — or a crash in the middle — sees
+// either the old file or the complete new one, never half of it.
+//
+// No temporary file is left behind: on an error it is removed; SIGINT, SIGTERM and SIGHUP
+// (Ctrl-C, kill) wait until the write is over; and the temporaries of a process that died
+// anyway (kill -9, a power cut) are removed by the next write of the same file.
 #pragma once
 
 #include <filesystem>
@@ -27,7 +32,7 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view bytes
 void write_file_atomic(const std::filesystem::path& path,
                        const std::function<void(std::ostream&)>& write);
 
-// A unique sibling name for a temporary file: "<path>.tmp-<8 hex digits>".
+// A unique sibling name for a temporary file: "<path>.tmp-<pid>.<8 hex digits>".
 std::filesystem::path temp_sibling(const std::filesystem::path& path);
 
 // `s` in single quotes for /bin/sh (a ' inside becomes '\'').

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -42,8 +43,12 @@ struct SafetensorsFile {
 
 // Reads a .safetensors file. Every problem is a bg::Error naming the file: missing or
 // unreadable file, shorter than 8 bytes, header length beyond the end of the file, invalid
-// JSON, a dtype other than F32, a shape and data_offsets that disagree (end - begin must be
-// numel * 4), tensors whose data overlap or lie beyond the end of the data section.
+// JSON, a dtype other than F32, a shape with more than 2^60 elements (zeros aside), a shape
+// and data_offsets that disagree (end - begin must be numel * 4), tensors whose data overlap,
+// leave a gap, lie beyond the end of the data section, or leave bytes after it unused.
 SafetensorsFile load_safetensors(const std::filesystem::path& path);
+
+// The same for the bytes of a file already in memory; `path` only names it in messages.
+SafetensorsFile parse_safetensors(std::string_view bytes, const std::filesystem::path& path);
 
 }  // namespace bg

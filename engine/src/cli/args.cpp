@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "bg/cli.h"
+#include "bg/numbers.h"
 
 namespace bg::cli {
 
@@ -255,9 +256,7 @@ uint64_t parse_seed(std::string_view flag, std::string_view text) {
 
 double parse_number(std::string_view flag, std::string_view text, bool strictly_positive) {
   double v = 0.0;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, v);
-  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(v)) {
+  if (parse_decimal(text, v) != NumberStatus::ok) {
     throw UsageError("--" + std::string(flag) + " expects a number, got " + in_quotes(text));
   }
   if (strictly_positive && !(v > 0.0)) {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "bg/cli.h"
+#include "bg/numbers.h"
 #include "bg/safetensors.h"
 #include "bg/shape.h"
 
@@ -44,9 +45,7 @@ std::string dropout_text(float p) {
 // The metadata "dropout": a number in [0, 1).
 float meta_dropout(const std::string& text, const std::filesystem::path& path) {
   float v = 0.0f;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, v);
-  if (text.empty() || ec != std::errc() || ptr != end || !(v >= 0.0f && v < 1.0f)) {
+  if (parse_decimal(text, v) != NumberStatus::ok || !(v >= 0.0f && v < 1.0f)) {
     throw Error(path.string() + ": metadata dropout must be a number in [0, 1), got '" + text +
                 "'");
   }
@@ -83,7 +82,10 @@ void save_checkpoint(const std::filesystem::path& path, const LanguageModel& mod
 }
 
 Checkpoint load_checkpoint(const std::filesystem::path& path) {
-  const SafetensorsFile file = load_safetensors(path);
+  return checkpoint_from(load_safetensors(path), path);
+}
+
+Checkpoint checkpoint_from(const SafetensorsFile& file, const std::filesystem::path& path) {
   const std::string where = path.string() + ": ";
   Checkpoint ck;
   try {

@@ -10,12 +10,14 @@
 // for every p < kc, broadcasts kMr values of A against one row of kNr values of B: kMr·kNr
 // multiply-adds for kMr + kNr loads. The B panel (kc × kNr floats, 32 KB) stays in cache while
 // every row tile of A streams past it. Partial tiles at the edges are padded with zeros and
-// only their valid part is written back.
+// only their valid part is written back. Each multiply-add is one fused, explicit muladd
+// (bg/muladd.h), so every compiler computes the same bits.
 #include "bg/kernels.h"
 
 #include <algorithm>
 #include <vector>
 
+#include "bg/muladd.h"
 #include "bg/parallel.h"
 
 namespace bg {
@@ -58,7 +60,7 @@ void micro_kernel(const float* a, int64_t ars, int64_t acs, const float* b, int6
     const float* ap = a + p * acs;
     for (int64_t i = 0; i < kMr; ++i) {
       const float ai = ap[i * ars];
-      for (int64_t j = 0; j < kNr; ++j) acc[i][j] += ai * bp[j];
+      for (int64_t j = 0; j < kNr; ++j) acc[i][j] = muladd(ai, bp[j], acc[i][j]);
     }
   }
   if (rows == kMr && cols == kNr) {
@@ -111,10 +113,10 @@ float dot(const float* a, const float* b, int64_t k) {
   float lane[kLanes] = {};
   int64_t p = 0;
   for (; p + kLanes <= k; p += kLanes)
-    for (int64_t j = 0; j < kLanes; ++j) lane[j] += a[p + j] * b[p + j];
+    for (int64_t j = 0; j < kLanes; ++j) lane[j] = muladd(a[p + j], b[p + j], lane[j]);
   float s = 0.0f;
   for (int64_t j = 0; j < kLanes; ++j) s += lane[j];
-  for (; p < k; ++p) s += a[p] * b[p];
+  for (; p < k; ++p) s = muladd(a[p], b[p], s);
   return s;
 }
 

@@ -57,8 +57,10 @@ TEST(OpsEngine, ScalarFormsAndOperators) {
       {"2 - x", [](const Tensor& x) { return 2.0f - x; }},
       {"2 / x", [](const Tensor& x) { return 2.0f / x; }},
   };
-  for (const auto& [name, f] : fs) {
-    EXPECT_TRUE(GradOk(name, [f](const std::vector<Tensor>& x) { return f(x[0]); }, {a}));
+  for (const auto& named : fs) {
+    // (named.second, not a structured binding: clang 14 cannot capture those in a lambda.)
+    const auto f = named.second;
+    EXPECT_TRUE(GradOk(named.first, [f](const std::vector<Tensor>& x) { return f(x[0]); }, {a}));
   }
 }
 

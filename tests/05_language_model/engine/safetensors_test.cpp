@@ -12,6 +12,10 @@
 #include <limits>
 #include <string>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "bg/fileio.h"
 #include "bg/json.h"
 #include "testing.h"
@@ -202,6 +206,66 @@ TEST_F(SafetensorsTest, OverlappingTensors) {
   EXPECT_BG_ERROR(load_safetensors(file("o")), "\"a\" and \"b\" overlap");
 }
 
+// A zero-length tensor between two overlapping ones used to hide the overlap (each tensor was
+// compared with its neighbour only).
+TEST_F(SafetensorsTest, AZeroLengthTensorDoesNotHideAnOverlap) {
+  const std::string header = R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},)"
+                             R"("z": {"dtype": "F32", "shape": [0], "data_offsets": [4, 4]},)"
+                             R"("b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}})";
+  put(file("o"), make_file(header, std::string(12, '\0')));
+  EXPECT_BG_ERROR(load_safetensors(file("o")), "overlap");
+}
+
+TEST_F(SafetensorsTest, ZeroLengthTensorsTakeNoRoom) {
+  const std::string header = R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]},)"
+                             R"("z": {"dtype": "F32", "shape": [3, 0], "data_offsets": [4, 4]},)"
+                             R"("b": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}})";
+  put(file("z"), make_file(header, le_floats({1, 2})));
+  const SafetensorsFile f = load_safetensors(file("z"));
+  EXPECT_EQ(f.at("z").shape(), (Shape{3, 0}));
+  EXPECT_EQ(f.at("b").item(), 2.0f);
+}
+
+TEST_F(SafetensorsTest, GapsAndTrailingBytesAreErrors) {
+  const std::string gap = R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]},)"
+                          R"("b": {"dtype": "F32", "shape": [1], "data_offsets": [8, 12]}})";
+  put(file("gap"), make_file(gap, std::string(12, '\0')));
+  EXPECT_BG_ERROR(load_safetensors(file("gap")), "data bytes [4, 8)", "before tensor \"b\"",
+                  "belong to no tensor");
+  put(file("late"), make_file(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}})",
+                              std::string(8, '\0')));
+  EXPECT_BG_ERROR(load_safetensors(file("late")), "data bytes [0, 4)");
+  // Data after the last tensor used to be ignored silently.
+  put(file("tail"), make_file(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}})",
+                              le_floats({1, 2})));
+  EXPECT_BG_ERROR(load_safetensors(file("tail")), "tail'", "last 4 bytes", "belong to no tensor");
+  put(file("none"), make_file(R"({"__metadata__": {"a": "b"}})", "xyz"));
+  EXPECT_BG_ERROR(load_safetensors(file("none")), "last 3 bytes");
+  // A file we save has none of these problems, whatever the order of its tensors.
+  save_safetensors(
+      file("ok"), {{"b", Tensor({1, 2}, {2})}, {"e", Tensor({}, {0, 5})}, {"a", Tensor({3}, {1})}});
+  EXPECT_EQ(load_safetensors(file("ok")).tensors.size(), 3u);
+}
+
+// [2^32, 2^32, 0] holds no data, so the offsets [0, 0] agree with it; but 2^32 · 2^32 overflows
+// any product of the sizes (UBSan caught the signed overflow in numel).
+TEST_F(SafetensorsTest, ShapesWithTooManyElements) {
+  put(file("big"), make_file(R"({"w": {"dtype": "F32", "shape": [4294967296, 4294967296, 0],)"
+                             R"( "data_offsets": [0, 0]}})",
+                             ""));
+  EXPECT_BG_ERROR(load_safetensors(file("big")), "tensor \"w\"", "[4294967296,4294967296,0]",
+                  "too many elements");
+  put(file("big2"), make_file(R"({"w": {"dtype": "F32", "shape": [0, 1073741824, 1073741824, 2],)"
+                              R"( "data_offsets": [0, 0]}})",
+                              ""));
+  EXPECT_BG_ERROR(load_safetensors(file("big2")), "too many elements");
+  // 2^60 elements is the limit; this one then fails on its data, as it should.
+  put(file("limit"), make_file(R"({"w": {"dtype": "F32", "shape": [1073741824, 1073741824],)"
+                               R"( "data_offsets": [0, 4]}})",
+                               le_floats({1})));
+  EXPECT_BG_ERROR(load_safetensors(file("limit")), "hold 4 bytes");
+}
+
 TEST_F(SafetensorsTest, DataBeyondTheEnd) {
   put(file("b"), make_file(R"({"w": {"dtype": "F32", "shape": [3], "data_offsets": [0, 12]}})",
                            std::string(8, '\0')));
@@ -257,6 +321,53 @@ TEST_F(SafetensorsTest, WriterThatFailsHalfwayLeavesNoTrace) {
   EXPECT_EQ(listing(), std::vector<std::string>{"ci.txt"});
   EXPECT_BG_ERROR(write_file_atomic(dir_ / "no_such_dir" / "f", std::string_view("x")),
                   "cannot write", "no_such_dir");
+}
+
+// The temporary file of a process that died before renaming it (kill -9) is removed by the next
+// write of the same file; those of live processes and other files are left alone.
+TEST_F(SafetensorsTest, TheNextWriteRemovesTheTemporariesOfDeadProcesses) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) _exit(0);
+  ASSERT_EQ(waitpid(child, nullptr, 0), child);  // now a process id nobody has
+  const std::string dead = "ci.txt.tmp-" + std::to_string(child) + ".0badf00d";
+  const std::string live = "ci.txt.tmp-" + std::to_string(getppid()) + ".0badf00d";
+  for (const std::string& name :
+       {dead, live, std::string("ci.txt.tmp-notapid"),
+        std::string("other.txt.tmp-") + std::to_string(child) + ".0badf00d"}) {
+    put(file(name), "leftover");
+  }
+  write_file_atomic(file("ci.txt"), std::string_view("new"));
+  std::vector<std::string> want = {"ci.txt", "ci.txt.tmp-notapid", live,
+                                   "other.txt.tmp-" + std::to_string(child) + ".0badf00d"};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(listing(), want);
+}
+
+// Ctrl-C (SIGINT) or kill (SIGTERM) while a file is being written waits until it is renamed
+// into place: the program then ends, leaving the complete new file and no temporary. Before,
+// the signal ended the program at once and left a *.tmp-* file next to the old one.
+TEST_F(SafetensorsTest, ASignalDuringAWriteWaitsUntilTheFileIsInPlace) {
+  for (int sig : {SIGINT, SIGTERM}) {
+    const fs::path path = file("model.safetensors");
+    write_file_atomic(path, std::string_view("old"));
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      signal(sig, SIG_DFL);
+      write_file_atomic(path, [sig](std::ostream& out) {
+        out << "new, part 1;";
+        kill(getpid(), sig);  // to the whole process, as Ctrl-C sends it
+        out << " part 2";
+      });
+      _exit(0);  // not reached: the signal ends the child when the write is over
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == sig) << "status " << status;
+    EXPECT_EQ(read_file(path), "new, part 1; part 2");
+    EXPECT_EQ(listing(), std::vector<std::string>{"model.safetensors"});
+  }
 }
 
 }  // namespace
