@@ -20,7 +20,8 @@ namespace {
 ModelConfig config(int version, int64_t V, int64_t block, int64_t C, int64_t heads, int64_t layers,
                    float dropout = 0.0f) {
   ModelConfig c;
-  c.model = "v" + std::to_string(version);
+  c.model = std::to_string(version);
+  c.model.insert(c.model.begin(), 'v');  // not "v" + ...: g++ 12 warns falsely (-Wrestrict)
   c.vocab_size = V;
   c.block_size = block;
   c.n_embed = C;

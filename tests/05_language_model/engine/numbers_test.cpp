@@ -178,7 +178,8 @@ std::string exact(long double x) {
 // the last non-zero digit one smaller and appending 9s.
 std::string nudge(std::string s, int direction, size_t zeros = 0) {
   size_t i = s.find('e') - 1;
-  if (s.find('.') == std::string::npos) s.insert(i + 1, "."), ++i;
+  if (s.find('.') == std::string::npos)
+    s.insert(s.begin() + static_cast<std::ptrdiff_t>(i + 1), '.'), ++i;
   if (direction > 0) {
     return s.substr(0, i + 1) + std::string(zeros, '0') + "1" + s.substr(i + 1);
   }
