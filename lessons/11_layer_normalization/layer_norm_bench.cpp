@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
   }
   const Shape3 shapes[] = {
       {32, 8, 32, "v9 course"},
-      {32, 64, 128, "v11 CPU-sized"},
+      {32, 32, 128, "v11 CPU-sized"},
       {64, 256, 384, "v11"},
   };
   try {

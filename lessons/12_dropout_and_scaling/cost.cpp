@@ -6,8 +6,8 @@
 // products for every product of the forward: the gradient of its input and of its weight).
 //
 //   cmake --build build -j2 --target lesson12_cost && ./build/lesson12_cost
-//   ./build/lesson12_cost --model v11 --batch-size 32 --block-size 64 --n-embed 128
-//       --n-head 4 --n-layer 4 --iters 1000                    (one line)
+//   ./build/lesson12_cost --model v11 --batch-size 32 --block-size 32 --n-embed 128
+//       --n-head 4 --n-layer 4 --iters 1500                    (one line)
 //   ./build/lesson12_cost_mine          (the same, on your exercise 3)
 #include <cstdio>
 #include <cstdlib>
@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
           {"v4 course", make("v4", 8, 32, 4, 3, 0.0f), 32, 5000},
           {"v9 course", make("v9", 8, 32, 4, 3, 0.0f), 32, 5000},
           {"v10 course", make("v10", 8, 32, 4, 3, 0.2f), 32, 5000},
-          {"v11 CPU-sized", make("v11", 64, 128, 4, 4, 0.1f), 32, 1000},
+          {"v11 CPU-sized", make("v11", 32, 128, 4, 4, 0.1f), 32, 1500},
           {"v11", make("v11", 256, 384, 6, 6, 0.2f), 64, 5000},
       };
     }
