@@ -42,16 +42,16 @@ class CliRobust : public testing::CliTest {
  protected:
   static Args tiny_train(const fs::path& data, const fs::path& out, const std::string& iters = "20",
                          const std::string& eval_iters = "2") {
-    return {"train",          "--data=" + data.string(),
-            "--out",          out.string(),
-            "--model",        "v4",
-            "--iters",        iters,
-            "--batch-size",   "4",
-            "--block-size",   "6",
-            "--n-embed",      "8",
-            "--n-head",       "2",
+    return {"train",           "--data=" + data.string(),
+            "--out",           out.string(),
+            "--model",         "v4",
+            "--iters",         iters,
+            "--batch-size",    "4",
+            "--block-size",    "6",
+            "--n-embed",       "8",
+            "--n-head",        "2",
             "--eval-interval", "10",
-            "--eval-iters",   eval_iters,
+            "--eval-iters",    eval_iters,
             "--sample-tokens", "12",
             "--seed=5"};
   }
@@ -67,8 +67,8 @@ class CliRobust : public testing::CliTest {
     c.n_layer = 2;
     Generator gen(3);
     params = make_model(c, gen)->named_parameters();
-    meta = {{"model", model},  {"vocab_size", "4"}, {"block_size", "6"}, {"n_embed", "8"},
-            {"n_head", "2"},   {"n_layer", "2"},    {"dropout", "0.0"},  {"vocab", "abcd"}};
+    meta = {{"model", model}, {"vocab_size", "4"}, {"block_size", "6"}, {"n_embed", "8"},
+            {"n_head", "2"},  {"n_layer", "2"},    {"dropout", "0.0"},  {"vocab", "abcd"}};
   }
 };
 
@@ -91,6 +91,40 @@ TEST_F(CliRobust, HugeSizesInACheckpointAreRefusedBeforeBuilding) {
   save_safetensors(p, params, wrong);
   EXPECT_BG_ERROR(load_checkpoint(p), "m.safetensors", "n_embed 1024", "parameters",
                   "the file holds");
+}
+
+TEST(CliRobustCount, ParameterCountIsTheModels) {
+  for (const std::string model :
+       {"v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11"}) {
+    ModelConfig c;
+    c.model = model;
+    c.vocab_size = 7;
+    c.block_size = 5;
+    c.n_embed = 12;
+    c.n_head = 3;
+    c.n_layer = 2;
+    Generator gen(1);
+    EXPECT_EQ(parameter_count(c), static_cast<double>(make_model(c, gen)->num_parameters()))
+        << model;
+  }
+}
+
+TEST_F(CliRobust, AbsurdSizesAreRefusedAtOnce) {
+  // Before the fix: 8 GB and more filled before the shape error.
+  NamedTensors params;
+  std::map<std::string, std::string> meta;
+  tiny_checkpoint(params, meta);
+  auto wrong = meta;
+  wrong["n_embed"] = "65536";
+  wrong["n_head"] = "65536";
+  save_safetensors(path("m.safetensors"), params, wrong);
+  const auto start = Clock::now();
+  EXPECT_BG_ERROR(load_checkpoint(path("m.safetensors")), "parameters", "the file holds");
+  EXPECT_LT(seconds_since(start), 1.0);
+  wrong = meta;
+  wrong["n_layer"] = "100000";
+  save_safetensors(path("m.safetensors"), params, wrong);
+  EXPECT_BG_ERROR(load_checkpoint(path("m.safetensors")), "n_layer 100000", "at most 1024");
 }
 
 // ---- 2. directories and FIFOs
@@ -149,19 +183,21 @@ TEST_F(CliRobust, NumbersMustSurviveTheirFloat) {
   EXPECT_BG_ERROR(parse_train_args(Args{"--lr", "1e39"}), "--lr", "too large");
   EXPECT_BG_ERROR(parse_train_args(Args{"--model", "v10", "--dropout", "1e-50"}), "--dropout",
                   "too small");
-  const std::string m =
-      ::bg::testing::ErrorMessage([] { (void)parse_sample_args(Args{"--checkpoint", "c", "--temperature", "1e-50"}); });
+  const std::string m = ::bg::testing::ErrorMessage([] {
+    (void)parse_sample_args(Args{"--checkpoint", "c", "--temperature", "1e-50"});
+  });
   EXPECT_NE(m.find("--temperature"), std::string::npos) << m;
   EXPECT_EQ(m.find("0.000000"), std::string::npos) << m;
   // A 300-digit number is refused, and not repeated in full.
   const std::string huge = "1" + std::string(299, '0');
-  const std::string h = ::bg::testing::ErrorMessage([&] { (void)parse_train_args(Args{"--lr", huge}); });
+  const std::string h = ::bg::testing::ErrorMessage([&] {
+    (void)parse_train_args(Args{"--lr", huge});
+  });
   EXPECT_NE(h.find("--lr"), std::string::npos) << h;
   EXPECT_LT(h.size(), 160u) << h;
   // The value is the float the program uses, not a double that is rounded later.
   EXPECT_EQ(parse_train_args(Args{"--lr", "3e-4"}).lr, 3e-4f);
-  EXPECT_EQ(parse_sample_args(Args{"--checkpoint", "c", "--temperature", "0.7"}).temperature,
-            0.7f);
+  EXPECT_EQ(parse_sample_args(Args{"--checkpoint", "c", "--temperature", "0.7"}).temperature, 0.7f);
 }
 
 TEST_F(CliRobust, DivergenceMessageShowsTheLearningRateCompactly) {
@@ -221,7 +257,8 @@ TEST_F(CliRobust, CtrlCDuringTheFirstEvaluationStopsAndKeepsTheOldCheckpoint) {
   }
   EXPECT_LT(seconds_since(start), 20.0) << "Ctrl-C was not honoured during the evaluation";
   EXPECT_EQ(r.code, 130) << r.err;
-  EXPECT_EQ(read_file(path("run") / "model.safetensors"), "the trained model");
+  EXPECT_TRUE(read_file(path("run") / "model.safetensors") == "the trained model")
+      << "the existing checkpoint was replaced";
   EXPECT_NE(r.out.find("nothing written"), std::string::npos) << r.out;
 }
 
@@ -254,11 +291,11 @@ TEST_F(CliRobust, AnInterruptedRunDoesNotReplaceAnExistingCheckpoint) {
   std::ostringstream err;
   const int code = run(tiny_train(data, path("run"), "40"), out, err);
   EXPECT_EQ(code, 130) << err.str();
-  EXPECT_EQ(read_file(path("run") / "model.safetensors"), "the trained model");
+  EXPECT_TRUE(read_file(path("run") / "model.safetensors") == "the trained model")
+      << "the existing checkpoint was replaced";
   ASSERT_TRUE(fs::exists(path("run") / "model.interrupted.safetensors")) << buffer.str();
   EXPECT_EQ(load_checkpoint(path("run") / "model.interrupted.safetensors").config.model, "v4");
-  EXPECT_NE(buffer.str().find("model.interrupted.safetensors"), std::string::npos)
-      << buffer.str();
+  EXPECT_NE(buffer.str().find("model.interrupted.safetensors"), std::string::npos) << buffer.str();
 }
 
 // ---- 5. outputs that cannot be written are found before the first step
@@ -282,7 +319,8 @@ TEST_F(CliRobust, AnUnwritableOutIsFoundBeforeTraining) {
 TEST_F(CliRobust, TooManySampleTokensAreRefusedBeforeTraining) {
   Args a = tiny_train(make_text(), path("run"));
   a.insert(a.end(), {"--sample-tokens", "1099511627776"});
-  a.erase(std::find(a.begin(), a.end(), "--sample-tokens"), std::find(a.begin(), a.end(), "--sample-tokens") + 2);
+  a.erase(std::find(a.begin(), a.end(), "--sample-tokens"),
+          std::find(a.begin(), a.end(), "--sample-tokens") + 2);
   const Result r = babygpt(a);
   EXPECT_EQ(r.code, kExitUsage) << r.err;
   EXPECT_EQ(r.out.find("step 0/"), std::string::npos) << r.out;
@@ -296,8 +334,19 @@ TEST_F(CliRobust, HugeTokensAndBatchesNameTheirFlag) {
   EXPECT_EQ(r.code, kExitUsage) << r.err;
   EXPECT_NE(r.err.find("--tokens"), std::string::npos) << r.err;
   // One step of 2^20 x 8 tokens of n_embed 65536 needs terabytes.
-  Args a = {"train", "--data", make_text().string(), "--out", path("run").string(),
-            "--model", "v2", "--batch-size", "1048576", "--n-embed", "65536", "--iters", "1"};
+  Args a = {"train",
+            "--data",
+            make_text().string(),
+            "--out",
+            path("run").string(),
+            "--model",
+            "v2",
+            "--batch-size",
+            "1048576",
+            "--n-embed",
+            "65536",
+            "--iters",
+            "1"};
   r = babygpt(a);
   EXPECT_EQ(r.code, kExitError) << r.err;
   EXPECT_NE(r.err.find("--batch-size"), std::string::npos) << r.err;
