@@ -11,6 +11,7 @@
 #include "bg/autograd.h"
 #include "bg/error.h"
 #include "bg/nn_ops.h"
+#include "bg/numbers.h"
 #include "bg/ops.h"
 
 namespace bg {
@@ -108,7 +109,7 @@ double evaluate_loss(const LanguageModel& model, std::span<const int32_t> data, 
 void check_sample_options(const SampleOptions& options) {
   if (!(options.temperature > 0.0f) || !std::isfinite(options.temperature)) {
     throw Error("generate: temperature must be positive, got " +
-                std::to_string(options.temperature));
+                shortest_text(options.temperature));
   }
   if (options.top_k < 0) {
     throw Error("generate: top_k must be >= 0 (0 = off), got " + std::to_string(options.top_k));

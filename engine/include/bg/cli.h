@@ -248,11 +248,16 @@ struct TrainResult {
   double train_loss = 0.0;  // the last estimate
   double val_loss = 0.0;
   double seconds = 0.0;
+  // What was written: model.safetensors; model.interrupted.safetensors when an interrupted run
+  // found one already there (it is kept); empty when Ctrl-C came before the first step.
   std::filesystem::path checkpoint;
   std::vector<std::string> samples;  // one text per prompt, prompt included
 };
 
 // The commands. Each throws bg::Error on bad input (the caller prints it and exits 1).
+// train checks before its first step that the step fits in memory
+// (check_step_fits_in_memory) and that model.safetensors, loss.svg and samples.txt can be
+// written in its output directory.
 void prepare_data(const PrepareDataOptions& options, Console& console);
 TrainResult train(const TrainOptions& options, Console& console);
 // Returns the generated texts, prompts included, in prompt order.

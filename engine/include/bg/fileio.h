@@ -20,7 +20,8 @@
 
 namespace bg {
 
-// The whole file as bytes. Throws bg::Error naming the file when it cannot be read.
+// The whole file as bytes. Throws bg::Error naming the file when it cannot be read or is not
+// a regular file: a directory, a FIFO (never waited on), a socket or a device.
 std::string read_file(const std::filesystem::path& path);
 
 // Writes `bytes` to `path` atomically (see above). On any failure the temporary file is

@@ -95,7 +95,10 @@ std::string describe(const ModelConfig& c, int64_t parameters) {
   return s + ", " + grouped(parameters) + " parameters)";
 }
 
-// Ctrl-C during training: finish the step, save what was learned so far, stop. A second
+// Ctrl-C during training: finish the step (or stop the loss estimate between two batches),
+// save what was learned so far, stop. Nothing is written when no step was done, and an
+// existing checkpoint is never replaced by an interrupted run (it writes
+// model.interrupted.safetensors beside it). A second
 // Ctrl-C ends the program at once (the default action); an interrupted checkpoint write
 // leaves the previous file intact, since writes are atomic.
 volatile std::sig_atomic_t g_interrupted = 0;
