@@ -122,13 +122,54 @@ TEST(Ex2Backward, BackwardRecordsNoGraph) {
   EXPECT_TRUE(x.grad().is_leaf());
 }
 
-TEST(Ex2Backward, DeepChain) {
-  constexpr int kDepth = 100000;
-  Tensor x = scalar(1.0f, true);
-  Tensor y = x;
-  for (int i = 0; i < kDepth; ++i) y = y * 1.0f + 0.0f;  // 200,000 nodes
+// y = 2x, with a backward function that writes down whether recording was on while it ran.
+Tensor double_and_spy(const Tensor& x, bool* recording) {
+  std::vector<float> out(x.data().begin(), x.data().end());
+  for (float& v : out) v *= 2.0f;
+  return make_result(
+      std::move(out), x.shape(), {x},
+      [recording](const Node& o) {
+        *recording = grad_enabled();
+        Node& in = o.parents[0].node();
+        if (!in.requires_grad) return;
+        std::span<float> g = grad_buffer(in);
+        for (size_t i = 0; i < g.size(); ++i) g[i] += 2.0f * o.grad[i];
+      },
+      "double_and_spy");
+}
+
+TEST(Ex2Backward, BackwardFunctionsRunWithRecordingOff) {
+  Tensor x = tensor({1, 2}, {2}, true);
+  bool recording = true;
+  double_and_spy(x, &recording).sum().backward();
+  EXPECT_FALSE(recording) << "run_backward must call the backward functions inside a NoGradGuard";
+  EXPECT_TRUE(grad_enabled()) << "recording must be back on after backward()";
+  EXPECT_TRUE(AllClose(x.grad(), {2, 2}));
+}
+
+TEST(Ex2Backward, BackwardLeavesRecordingOffIfItWasOff) {
+  Tensor x = tensor({1, 2}, {2}, true);
+  bool recording = true;
+  Tensor y = double_and_spy(x, &recording).sum();
+  set_grad_enabled(false);
   y.backward();
-  EXPECT_TRUE(AllClose(x.grad(), {1.0f}));
+  const bool after = grad_enabled();
+  set_grad_enabled(true);
+  EXPECT_FALSE(recording);
+  EXPECT_FALSE(after) << "backward() switched recording on; it must restore the previous state";
+}
+
+TEST(Ex2Backward, DeepChain) {
+  // On a 256 KB stack, like Ex1TopoOrder.DeepChainNeedsNoRecursion: a recursive backward
+  // pass (or topological sort) overflows it.
+  testing::RunWithSmallStack([] {
+    constexpr int kDepth = 100000;
+    Tensor x = scalar(1.0f, true);
+    Tensor y = x;
+    for (int i = 0; i < kDepth; ++i) y = y * 1.0f + 0.0f;  // 200,000 nodes
+    y.backward();
+    EXPECT_TRUE(AllClose(x.grad(), {1.0f}));
+  });
 }
 
 TEST(Ex2Backward, RunBackwardDirectly) {

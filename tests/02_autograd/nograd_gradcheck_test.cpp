@@ -178,6 +178,48 @@ TEST(Ex5Gradcheck, LeavesTheCallersTensorsAlone) {
   EXPECT_TRUE(AllClose(x, {1.0f, 2.0f}, 0, 0));
 }
 
+TEST(Ex5Gradcheck, DividesByTheStepFloatReallyTook) {
+  // Near 100000 floats are 1/128 apart: x + 0.01 rounds to 100000.0078125 and x - 0.01 to
+  // 99999.9921875, a step of 0.015625, not 2 eps = 0.02. The op is exact (x - 100000), so
+  // only the divisor decides: dividing by 2 eps makes the numeric gradient 22 % too small.
+  Tensor x = tensor({100000.0f, 100000.0f, 100000.0f, 100000.0f}, {4}, true);
+  const auto r =
+      gradcheck("shift", [](const std::vector<Tensor>& in) { return in[0] - 100000.0f; }, {x});
+  EXPECT_TRUE(r.ok) << r.message;
+  EXPECT_LT(r.max_abs_error, 1e-6);
+}
+
+TEST(Ex5Gradcheck, AnalyticNaNFails) {
+  // err = |NaN - numeric| is NaN, and NaN > tolerance is false: the comparison must be
+  // written so that NaN fails.
+  Tensor x = tensor({1.0f, 2.0f}, {2}, true);
+  const auto r = gradcheck("nan_backward",
+                           [](const std::vector<Tensor>& in) {
+                             std::vector<float> v(in[0].data().begin(), in[0].data().end());
+                             return make_result(
+                                 std::move(v), in[0].shape(), {in[0]},
+                                 [](const Node& o) {
+                                   std::span<float> g = grad_buffer(o.parents[0].node());
+                                   for (float& gi : g) gi += std::nanf("");
+                                 },
+                                 "nan_backward");
+                           },
+                           {x});
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.message.find("input 0, index 0 [0]: analytic "), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("nan"), std::string::npos) << r.message;
+}
+
+TEST(Ex5Gradcheck, NumericNaNFails) {
+  // log at 0.005 with eps 0.01: x - eps is negative, log of it is NaN, so is the numeric
+  // gradient. A check that cannot compute the truth has not passed.
+  Tensor x = tensor({0.005f}, {1}, true);
+  const auto r = gradcheck("log", [](const std::vector<Tensor>& in) { return in[0].log(); }, {x});
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.message.find("input 0, index 0 [0]: analytic "), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("nan"), std::string::npos) << r.message;
+}
+
 TEST(Ex5Gradcheck, ToleranceOptionsAreUsed) {
   // A 2 % error passes with rtol 5 % and fails with the default 1 %.
   Tensor x = tensor({1.0f}, {1}, true);
