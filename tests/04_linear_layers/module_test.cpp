@@ -353,6 +353,17 @@ TEST(LinearLayer, GradientsAccumulateOverTwoPasses) {
   EXPECT_TRUE(AllClose(lin.bias.grad(), {8.0f, 8.0f}));  // 4 rows, two passes
 }
 
+TEST(LinearLayer, InputThatDoesNotRequireGradGetsNone) {
+  // The usual case: x is data. Only the parameters get gradients.
+  Generator gen(33);
+  Linear lin(3, 2, true, gen);
+  const Tensor x = randn({4, 3}, gen);
+  lin(x).backward(ones({4, 2}));
+  EXPECT_FALSE(x.has_grad());
+  EXPECT_TRUE(lin.weight.has_grad());
+  EXPECT_TRUE(lin.bias.has_grad());
+}
+
 TEST(LinearLayer, WrongInputWidthShowsTheShape) {
   Generator gen(1);
   const Linear lin(4, 3, true, gen);

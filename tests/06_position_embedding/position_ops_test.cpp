@@ -87,6 +87,20 @@ TEST(AddPositions, GradientsSumOverTheBatchAndSkipUnusedRows) {
   EXPECT_TRUE(AllClose(pos.grad(), {11, 22, 0}, 0, 0));  // row 2 (t >= T) gets nothing
 }
 
+TEST(AddPositions, GradientOnlyForInputsThatRequireIt) {
+  // gradcheck skips a constant input, so check has_grad() directly.
+  const Tensor tok = zeros({2, 2, 1}, true);
+  const Tensor pos = zeros({3, 1});  // a constant table
+  add_positions(tok, pos).backward(ones({2, 2, 1}));
+  EXPECT_TRUE(tok.has_grad());
+  EXPECT_FALSE(pos.has_grad());
+  const Tensor tok2 = zeros({2, 2, 1});  // constant embeddings, a learned table
+  const Tensor pos2 = zeros({3, 1}, true);
+  add_positions(tok2, pos2).backward(ones({2, 2, 1}));
+  EXPECT_FALSE(tok2.has_grad());
+  EXPECT_TRUE(pos2.has_grad());
+}
+
 TEST(AddPositions, Gradcheck) {
   Tensor tok = randn({3, 4, 5}).requires_grad_();
   Tensor pos = randn({6, 5}).requires_grad_();
