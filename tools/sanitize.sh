@@ -7,7 +7,7 @@
 # later runs rebuild only what changed.
 # Usage: tools/sanitize.sh NN [exercises|solutions] [more ctest arguments]
 #   tools/sanitize.sh 02                     # lesson 02's exercise tests (your code)
-#   tools/sanitize.sh 02 exercises -R '^exercises\.lesson02\.Ex2Backward\.'
+#   tools/sanitize.sh 02 exercises -R '^exercises\.lesson02\.Ex4Backward\.'
 #   tools/sanitize.sh 02 solutions           # the same tests against the reference solutions
 set -euo pipefail
 usage="usage: tools/sanitize.sh NN [exercises|solutions] [more ctest arguments]"
