@@ -1,6 +1,6 @@
 // Lesson 04, exercises 2 and 3: the matmul kernels and the batched matmul op.
-//   exercise 2: ctest --test-dir build -L exercises -L lesson04 -R Kernels
-//   exercise 3: ctest --test-dir build -L exercises -L lesson04 -R MatmulOp
+//   exercise 2: ctest --test-dir build -R '^exercises\.lesson04\.Kernels\.' --output-on-failure
+//   exercise 3: ctest --test-dir build -R '^exercises\.lesson04\.MatmulOp\.' --output-on-failure
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -1,7 +1,7 @@
 // Lesson 04, exercises 4-6: Module::named_parameters, Linear, SGD.
-//   exercise 4: ctest --test-dir build -L exercises -L lesson04 -R NamedParameters
-//   exercise 5: ctest --test-dir build -L exercises -L lesson04 -R LinearLayer
-//   exercise 6: ctest --test-dir build -L exercises -L lesson04 -R SGD
+//   exercise 4: ctest --test-dir build -R '^exercises\.lesson04\.NamedParameters\.'
+//   exercise 5: ctest --test-dir build -R '^exercises\.lesson04\.LinearLayer\.' --output-on-failure
+//   exercise 6: ctest --test-dir build -R '^exercises\.lesson04\.SGD\.' --output-on-failure
 #include <gtest/gtest.h>
 
 #include <cmath>

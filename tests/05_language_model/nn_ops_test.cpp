@@ -1,6 +1,6 @@
 // Lesson 05, exercises 3 and 4: the embedding lookup, log-softmax and cross-entropy.
-//   exercise 3: ctest --test-dir build -L exercises -L lesson05 -R Embedding
-//   exercise 4: ctest --test-dir build -L exercises -L lesson05 -R 'LogSoftmax|CrossEntropy'
+//   exercise 3: ctest --test-dir build -R '^exercises\.lesson05\.Embedding\.' --output-on-failure
+//   exercise 4: ctest --test-dir build -R '^exercises\.lesson05\.(LogSoftmax|CrossEntropy)\.'
 #include "bg/nn_ops.h"
 
 #include <gtest/gtest.h>

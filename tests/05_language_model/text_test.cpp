@@ -1,6 +1,6 @@
 // Lesson 05, exercises 1 and 2: UTF-8 and the character tokenizer (bg/text.h).
-//   exercise 1: ctest -L lesson05 -R Utf8
-//   exercise 2: ctest -L lesson05 -R CharTokenizer
+//   exercise 1: ctest --test-dir build -R '^exercises\.lesson05\.Utf8\.' --output-on-failure
+//   exercise 2: ctest --test-dir build -R '^exercises\.lesson05\.CharTokenizer\.'
 #include "bg/text.h"
 
 #include <gtest/gtest.h>

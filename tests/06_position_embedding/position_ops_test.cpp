@@ -1,7 +1,7 @@
 // Lesson 06, exercises 1–3: narrow, add_positions, crop_context.
-//   exercise 1: ctest --test-dir build -L exercises -L lesson06 -R Narrow
-//   exercise 2: ctest --test-dir build -L exercises -L lesson06 -R AddPositions
-//   exercise 3: ctest --test-dir build -L exercises -L lesson06 -R CropContext
+//   exercise 1: ctest --test-dir build -R '^exercises\.lesson06\.Narrow\.' --output-on-failure
+//   exercise 2: ctest --test-dir build -R '^exercises\.lesson06\.AddPositions\.'
+//   exercise 3: ctest --test-dir build -R '^exercises\.lesson06\.CropContext\.' --output-on-failure
 #include <gtest/gtest.h>
 
 #include <vector>
