@@ -11,6 +11,7 @@
 #include "bg/autograd.h"
 #include "bg/error.h"
 #include "bg/nn_ops.h"
+#include "bg/numbers.h"
 #include "bg/ops.h"
 
 namespace bg {
@@ -53,7 +54,7 @@ Batch get_batch(std::span<const int32_t> data, int64_t B, int64_t T, Generator& 
 }
 
 LossEstimate estimate_loss(LanguageModel& model, const Split& split, int64_t iters, int64_t B,
-                           int64_t T, Generator& gen) {
+                           int64_t T, Generator& gen, const std::function<bool()>& stop) {
   if (iters <= 0)
     throw Error("estimate_loss: iters must be positive, got " + std::to_string(iters));
   const bool was_training = model.is_training();
@@ -64,8 +65,13 @@ LossEstimate estimate_loss(LanguageModel& model, const Split& split, int64_t ite
     for (int which = 0; which < 2; ++which) {
       const std::vector<int32_t>& data = which == 0 ? split.train : split.val;
       double total = 0.0;
-      for (int64_t k = 0; k < iters; ++k)
+      for (int64_t k = 0; k < iters && !out.stopped; ++k) {
+        if (stop && stop()) {
+          out.stopped = true;
+          break;
+        }
         total += model_loss(model, get_batch(data, B, T, gen)).item();
+      }
       (which == 0 ? out.train : out.val) = total / static_cast<double>(iters);
     }
   }
@@ -103,7 +109,7 @@ double evaluate_loss(const LanguageModel& model, std::span<const int32_t> data, 
 void check_sample_options(const SampleOptions& options) {
   if (!(options.temperature > 0.0f) || !std::isfinite(options.temperature)) {
     throw Error("generate: temperature must be positive, got " +
-                std::to_string(options.temperature));
+                shortest_text(options.temperature));
   }
   if (options.top_k < 0) {
     throw Error("generate: top_k must be >= 0 (0 = off), got " + std::to_string(options.top_k));

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -24,18 +25,37 @@ namespace bg {
 namespace fs = std::filesystem;
 
 std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  // Opened without blocking and checked before reading: a FIFO would otherwise wait for a
+  // writer, and a directory reports a nonsense size.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
     throw Error("cannot open '" + path.string() + "': " + std::strerror(errno));
   }
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    throw Error("cannot read '" + path.string() + "': " + std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    const char* kind = S_ISDIR(st.st_mode)    ? "a directory"
+                       : S_ISFIFO(st.st_mode) ? "a FIFO (named pipe)"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                                              : "a device";
+    throw Error("cannot read '" + path.string() + "': it is " + kind + ", not a regular file");
+  }
   std::string bytes;
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  if (size < 0) throw Error("cannot read '" + path.string() + "': not a regular file");
-  bytes.resize(static_cast<size_t>(size));
-  in.seekg(0, std::ios::beg);
-  in.read(bytes.data(), size);
-  if (in.gcount() != size) throw Error("cannot read '" + path.string() + "': short read");
+  bytes.reserve(static_cast<size_t>(st.st_size));
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw Error("cannot read '" + path.string() + "': " + std::strerror(errno));
+    if (n == 0) break;
+    bytes.append(buf, static_cast<size_t>(n));
+  }
   return bytes;
 }
 
@@ -197,6 +217,18 @@ void write_file_atomic(const fs::path& path, const std::function<void(std::ostre
     ::fsync(dir_fd);
     ::close(dir_fd);
   }
+}
+
+void check_writable(const fs::path& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    throw Error("cannot write '" + path.string() + "': it is a directory");
+  }
+  const fs::path tmp = temp_sibling(path);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0) throw Error("cannot write '" + path.string() + "': " + std::strerror(errno));
+  ::close(fd);
+  fs::remove(tmp, ec);
 }
 
 void write_file_atomic(const fs::path& path, std::string_view bytes) {

@@ -7,6 +7,7 @@
 #include "bg/autograd.h"
 #include "bg/error.h"
 #include "bg/nn_ops.h"
+#include "bg/numbers.h"
 #include "bg/ops.h"
 
 namespace bg {
@@ -41,7 +42,7 @@ void ModelConfig::validate() const {
   }
   if (has_blocks()) positive("n_layer", n_layer);
   if (!(dropout >= 0.0f && dropout < 1.0f)) {
-    throw Error("dropout must be in [0, 1), got " + std::to_string(dropout));
+    throw Error("dropout must be in [0, 1), got " + shortest_text(dropout));
   }
 }
 

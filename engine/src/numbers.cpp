@@ -13,6 +13,7 @@
 #include "bg/numbers.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -294,5 +295,11 @@ NumberStatus convert(std::string_view text, T& value) {
 
 NumberStatus parse_decimal(std::string_view text, double& value) { return convert(text, value); }
 NumberStatus parse_decimal(std::string_view text, float& value) { return convert(text, value); }
+
+std::string shortest_text(float value) {
+  char buf[48];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  return ec == std::errc() ? std::string(buf, end) : std::string("?");
+}
 
 }  // namespace bg

@@ -36,7 +36,29 @@ std::vector<Node*> topological_order([[maybe_unused]] Node& root) {
   bg::not_implemented(2, 1, "topological_order");
 }
 
-// ---- exercise 2: the backward pass ---------------------------------------------------------
+// ---- exercise 2: accumulation --------------------------------------------------------------
+
+// The gradient storage of `node` as a span the backward functions ADD into.
+//   * node.grad is empty until the first backward pass reaches the node: then allocate it,
+//     numel zeros (node.data.size() of them).
+//   * never clear or overwrite an existing gradient: a tensor used twice (x * x) gets two
+//     contributions, and two backward passes add up, exactly like PyTorch.
+//   * if node.grad exists with the wrong number of values, throw bg::Error (name node.op
+//     and show node.shape).
+std::span<float> grad_buffer([[maybe_unused]] Node& node) {
+  bg::not_implemented(2, 2, "grad_buffer");
+}
+
+// ---- exercise 3: no-grad mode --------------------------------------------------------------
+
+// RAII: the constructor remembers grad_enabled() in previous_ and turns recording off
+// (set_grad_enabled(false)); the destructor puts back what it remembered — NOT simply
+// true, or an inner guard would switch recording on inside an outer guard.
+// Replace both stubs at once: a destructor must not throw (a throwing one ends the program).
+NoGradGuard::NoGradGuard() { bg::not_implemented(2, 3, "NoGradGuard::NoGradGuard"); }
+NoGradGuard::~NoGradGuard() { bg::not_implemented(2, 3, "NoGradGuard::~NoGradGuard"); }
+
+// ---- exercise 4: the backward pass ---------------------------------------------------------
 
 // What t.backward(gradient) does (engine/src/tensor.cpp calls this with t's node). In order:
 //   1. checks, each a bg::Error:
@@ -53,33 +75,11 @@ std::vector<Node*> topological_order([[maybe_unused]] Node& root) {
 //      clear parents and set graph_freed = true. Careful: dropping the parents can destroy
 //      nodes that are still ahead in your order (raw pointers!) — move them into a
 //      std::vector<Tensor> that lives until the end of the function.
-//   Backward functions compute with ops; run them under a NoGradGuard (exercise 4) so
+//   Backward functions compute with ops; run them under a NoGradGuard (exercise 3) so
 //   they record nothing.
 void run_backward([[maybe_unused]] Node& root, [[maybe_unused]] const Tensor& gradient) {
-  bg::not_implemented(2, 2, "run_backward");
+  bg::not_implemented(2, 4, "run_backward");
 }
-
-// ---- exercise 3: accumulation --------------------------------------------------------------
-
-// The gradient storage of `node` as a span the backward functions ADD into.
-//   * node.grad is empty until the first backward pass reaches the node: then allocate it,
-//     numel zeros (node.data.size() of them).
-//   * never clear or overwrite an existing gradient: a tensor used twice (x * x) gets two
-//     contributions, and two backward passes add up, exactly like PyTorch.
-//   * if node.grad exists with the wrong number of values, throw bg::Error (name node.op
-//     and show node.shape).
-std::span<float> grad_buffer([[maybe_unused]] Node& node) {
-  bg::not_implemented(2, 3, "grad_buffer");
-}
-
-// ---- exercise 4: no-grad mode --------------------------------------------------------------
-
-// RAII: the constructor remembers grad_enabled() in previous_ and turns recording off
-// (set_grad_enabled(false)); the destructor puts back what it remembered — NOT simply
-// true, or an inner guard would switch recording on inside an outer guard.
-// Replace both stubs at once: a destructor must not throw (a throwing one ends the program).
-NoGradGuard::NoGradGuard() { bg::not_implemented(2, 4, "NoGradGuard::NoGradGuard"); }
-NoGradGuard::~NoGradGuard() { bg::not_implemented(2, 4, "NoGradGuard::~NoGradGuard"); }
 
 // ---- exercise 5: gradcheck -----------------------------------------------------------------
 
@@ -94,7 +94,8 @@ NoGradGuard::~NoGradGuard() { bg::not_implemented(2, 4, "NoGradGuard::~NoGradGua
 //      took. analytic = xs[a].grad() element i (0 when the gradient is undefined).
 //   4. fail when |analytic - numeric| > atol + rtol * |numeric| (write the test so that NaN
 //      fails too). Keep max_abs_error over all elements; the message is about the FIRST
-//      failure, in exactly this form (index_str: the multi-index, formatted like a shape):
+//      failure, in exactly this form (the multi-index of flat index i, e.g. [0, 1] in a
+//      (2, 2) input, is formatted like a shape: build a Shape of indices and call shape_str):
 //        "gradcheck <name>: input <a>, index <i> [<multi-index>]: analytic <g> vs numeric <n>"
 //      with the numbers printed by "%.6g".
 GradcheckResult gradcheck([[maybe_unused]] const std::string& name,

@@ -33,7 +33,21 @@ std::vector<Node*> topological_order(Node& root) {
   return order;
 }
 
-// ---- exercise 2: the backward pass
+// ---- exercise 2: accumulation
+std::span<float> grad_buffer(Node& node) {
+  if (node.grad.empty()) node.grad = take_zeros(node.data.size());  // a recycled buffer
+  if (node.grad.size() != node.data.size()) {
+    throw Error(std::string("gradient of ") + node.op + " has " + std::to_string(node.grad.size()) +
+                " values for shape " + shape_str(node.shape));
+  }
+  return node.grad;
+}
+
+// ---- exercise 3: no-grad mode
+NoGradGuard::NoGradGuard() : previous_(grad_enabled()) { set_grad_enabled(false); }
+NoGradGuard::~NoGradGuard() { set_grad_enabled(previous_); }
+
+// ---- exercise 4: the backward pass
 void run_backward(Node& root, const Tensor& gradient) {
   if (!root.requires_grad) {
     throw Error("backward(): the tensor does not require grad (made by " + std::string(root.op) +
@@ -69,20 +83,6 @@ void run_backward(Node& root, const Tensor& gradient) {
     n->graph_freed = true;
   }
 }
-
-// ---- exercise 3: accumulation
-std::span<float> grad_buffer(Node& node) {
-  if (node.grad.empty()) node.grad = take_zeros(node.data.size());  // a recycled buffer
-  if (node.grad.size() != node.data.size()) {
-    throw Error(std::string("gradient of ") + node.op + " has " + std::to_string(node.grad.size()) +
-                " values for shape " + shape_str(node.shape));
-  }
-  return node.grad;
-}
-
-// ---- exercise 4: no-grad mode
-NoGradGuard::NoGradGuard() : previous_(grad_enabled()) { set_grad_enabled(false); }
-NoGradGuard::~NoGradGuard() { set_grad_enabled(previous_); }
 
 // ---- exercise 5: gradcheck
 namespace {

@@ -1,4 +1,4 @@
-// Lesson 02, exercises 2 and 3: run_backward (behind Tensor::backward) and grad_buffer.
+// Lesson 02, exercises 4 and 2: run_backward (behind Tensor::backward) and grad_buffer.
 #include <cmath>
 #include <span>
 #include <vector>
@@ -12,9 +12,9 @@ namespace {
 
 using testing::AllClose;
 
-// ---- exercise 2 ----------------------------------------------------------------------------
+// ---- exercise 4 ----------------------------------------------------------------------------
 
-TEST(Ex2Backward, ScalarChain) {
+TEST(Ex4Backward, ScalarChain) {
   // y = exp(3x) + 1 at x = 0.5: dy/dx = 3 exp(1.5)
   Tensor x = scalar(0.5f, true);
   Tensor y = (x * 3.0f).exp() + 1.0f;
@@ -23,7 +23,7 @@ TEST(Ex2Backward, ScalarChain) {
   EXPECT_EQ(x.grad().shape(), Shape{});
 }
 
-TEST(Ex2Backward, DiamondAddsBothPaths) {
+TEST(Ex4Backward, DiamondAddsBothPaths) {
   // d = (2x) * exp(x): dd/dx = 2 exp(x) + 2x exp(x)
   Tensor x = tensor({0.0f, 1.0f, -0.5f}, {3}, true);
   Tensor d = (x * 2.0f) * x.exp();
@@ -33,20 +33,20 @@ TEST(Ex2Backward, DiamondAddsBothPaths) {
   EXPECT_TRUE(AllClose(x.grad(), expected, 1e-5, 1e-5));
 }
 
-TEST(Ex2Backward, ExplicitGradientForNonScalar) {
+TEST(Ex4Backward, ExplicitGradientForNonScalar) {
   Tensor x = tensor({1, 2, 3}, {3}, true);
   Tensor y = x * 4.0f;
   y.backward(tensor({1.0f, 0.5f, -1.0f}));
   EXPECT_TRUE(AllClose(x.grad(), {4.0f, 2.0f, -4.0f}));
 }
 
-TEST(Ex2Backward, LeafRoot) {
+TEST(Ex4Backward, LeafRoot) {
   Tensor x = tensor({1, 2}, {2}, true);
   x.backward(tensor({3.0f, 4.0f}));
   EXPECT_TRUE(AllClose(x.grad(), {3.0f, 4.0f}));
 }
 
-TEST(Ex2Backward, InputsThatDoNotRequireGradGetNone) {
+TEST(Ex4Backward, InputsThatDoNotRequireGradGetNone) {
   Tensor x = tensor({1, 2}, {2}, true);
   Tensor c = tensor({5, 6}, {2});
   (x * c).sum().backward();
@@ -54,7 +54,7 @@ TEST(Ex2Backward, InputsThatDoNotRequireGradGetNone) {
   EXPECT_FALSE(c.has_grad());
 }
 
-TEST(Ex2Backward, NonScalarWithoutGradientIsAnError) {
+TEST(Ex4Backward, NonScalarWithoutGradientIsAnError) {
   Tensor x = tensor({1, 2, 3}, {3}, true);
   Tensor y = x * 2.0f;
   EXPECT_BG_ERROR(y.backward(), "one-element", "[3]");
@@ -63,7 +63,7 @@ TEST(Ex2Backward, NonScalarWithoutGradientIsAnError) {
   EXPECT_TRUE(AllClose(x.grad(), {2, 2, 2}));
 }
 
-TEST(Ex2Backward, GradientShapeMismatchShowsBothShapes) {
+TEST(Ex4Backward, GradientShapeMismatchShowsBothShapes) {
   Tensor x = tensor({1, 2, 3, 4, 5, 6}, {2, 3}, true);
   Tensor y = x * 2.0f;
   EXPECT_BG_ERROR(y.backward(ones({3, 2})), "[3, 2]", "[2, 3]");
@@ -71,7 +71,7 @@ TEST(Ex2Backward, GradientShapeMismatchShowsBothShapes) {
   EXPECT_FALSE(x.has_grad());
 }
 
-TEST(Ex2Backward, TensorThatDoesNotRequireGradIsAnError) {
+TEST(Ex4Backward, TensorThatDoesNotRequireGradIsAnError) {
   Tensor x = tensor({1, 2}, {2});
   Tensor y = (x * 2.0f).sum();
   EXPECT_FALSE(y.requires_grad());
@@ -79,7 +79,7 @@ TEST(Ex2Backward, TensorThatDoesNotRequireGradIsAnError) {
   EXPECT_BG_ERROR(x.backward(ones({2})), "does not require grad");
 }
 
-TEST(Ex2Backward, GraphIsFreedAfterBackward) {
+TEST(Ex4Backward, GraphIsFreedAfterBackward) {
   Tensor x = tensor({1, 2}, {2}, true);
   Tensor h = x * 3.0f;
   Tensor y = h.sum();
@@ -95,7 +95,7 @@ TEST(Ex2Backward, GraphIsFreedAfterBackward) {
   EXPECT_EQ(x.node_ptr().use_count(), 1) << "the graph still holds the input";
 }
 
-TEST(Ex2Backward, SecondBackwardThroughAFreedGraphIsAnError) {
+TEST(Ex4Backward, SecondBackwardThroughAFreedGraphIsAnError) {
   Tensor x = tensor({1, 2}, {2}, true);
   Tensor y = (x * 3.0f).sum();
   y.backward();
@@ -103,7 +103,7 @@ TEST(Ex2Backward, SecondBackwardThroughAFreedGraphIsAnError) {
   EXPECT_TRUE(AllClose(x.grad(), {3, 3}));  // the failed call added nothing
 }
 
-TEST(Ex2Backward, SharedIntermediateFreedByTheFirstBackward) {
+TEST(Ex4Backward, SharedIntermediateFreedByTheFirstBackward) {
   // Like PyTorch without retain_graph: h's graph is gone after the first pass.
   Tensor x = tensor({1, 2}, {2}, true);
   Tensor h = x * 2.0f;
@@ -113,7 +113,7 @@ TEST(Ex2Backward, SharedIntermediateFreedByTheFirstBackward) {
   EXPECT_BG_ERROR(y2.backward(), "freed");
 }
 
-TEST(Ex2Backward, BackwardRecordsNoGraph) {
+TEST(Ex4Backward, BackwardRecordsNoGraph) {
   // The backward functions compute with ops; none of that may end up in a graph.
   Tensor x = tensor({1, 2}, {2}, true);
   (x * x).sum().backward();
@@ -122,25 +122,66 @@ TEST(Ex2Backward, BackwardRecordsNoGraph) {
   EXPECT_TRUE(x.grad().is_leaf());
 }
 
-TEST(Ex2Backward, DeepChain) {
-  constexpr int kDepth = 100000;
-  Tensor x = scalar(1.0f, true);
-  Tensor y = x;
-  for (int i = 0; i < kDepth; ++i) y = y * 1.0f + 0.0f;  // 200,000 nodes
-  y.backward();
-  EXPECT_TRUE(AllClose(x.grad(), {1.0f}));
+// y = 2x, with a backward function that writes down whether recording was on while it ran.
+Tensor double_and_spy(const Tensor& x, bool* recording) {
+  std::vector<float> out(x.data().begin(), x.data().end());
+  for (float& v : out) v *= 2.0f;
+  return make_result(
+      std::move(out), x.shape(), {x},
+      [recording](const Node& o) {
+        *recording = grad_enabled();
+        Node& in = o.parents[0].node();
+        if (!in.requires_grad) return;
+        std::span<float> g = grad_buffer(in);
+        for (size_t i = 0; i < g.size(); ++i) g[i] += 2.0f * o.grad[i];
+      },
+      "double_and_spy");
 }
 
-TEST(Ex2Backward, RunBackwardDirectly) {
+TEST(Ex4Backward, BackwardFunctionsRunWithRecordingOff) {
+  Tensor x = tensor({1, 2}, {2}, true);
+  bool recording = true;
+  double_and_spy(x, &recording).sum().backward();
+  EXPECT_FALSE(recording) << "run_backward must call the backward functions inside a NoGradGuard";
+  EXPECT_TRUE(grad_enabled()) << "recording must be back on after backward()";
+  EXPECT_TRUE(AllClose(x.grad(), {2, 2}));
+}
+
+TEST(Ex4Backward, BackwardLeavesRecordingOffIfItWasOff) {
+  Tensor x = tensor({1, 2}, {2}, true);
+  bool recording = true;
+  Tensor y = double_and_spy(x, &recording).sum();
+  set_grad_enabled(false);
+  y.backward();
+  const bool after = grad_enabled();
+  set_grad_enabled(true);
+  EXPECT_FALSE(recording);
+  EXPECT_FALSE(after) << "backward() switched recording on; it must restore the previous state";
+}
+
+TEST(Ex4Backward, DeepChain) {
+  // On a 256 KB stack, like Ex1TopoOrder.DeepChainNeedsNoRecursion: a recursive backward
+  // pass (or topological sort) overflows it.
+  testing::RunWithSmallStack([] {
+    constexpr int kDepth = 100000;
+    Tensor x = scalar(1.0f, true);
+    Tensor y = x;
+    for (int i = 0; i < kDepth; ++i) y = y * 1.0f + 0.0f;  // 200,000 nodes
+    y.backward();
+    EXPECT_TRUE(AllClose(x.grad(), {1.0f}));
+  });
+}
+
+TEST(Ex4Backward, RunBackwardDirectly) {
   Tensor x = tensor({1, 2}, {2}, true);
   Tensor y = x * 5.0f;
   run_backward(y.node(), tensor({1.0f, 2.0f}));
   EXPECT_TRUE(AllClose(x.grad(), {5, 10}));
 }
 
-// ---- exercise 3 ----------------------------------------------------------------------------
+// ---- exercise 2 (and 4) ------------------------------------------------------------------
 
-TEST(Ex3Accumulation, GradBufferStartsAtZerosAndKeepsValues) {
+TEST(Ex2Accumulation, GradBufferStartsAtZerosAndKeepsValues) {
   Tensor x = tensor({1, 2, 3}, {3}, true);
   EXPECT_FALSE(x.has_grad());
   std::span<float> g = grad_buffer(x.node());
@@ -152,26 +193,41 @@ TEST(Ex3Accumulation, GradBufferStartsAtZerosAndKeepsValues) {
   EXPECT_EQ(again[1], 7.0f) << "a second call must not reset the gradient";
 }
 
-TEST(Ex3Accumulation, GradBufferRejectsAWrongSize) {
+TEST(Ex2Accumulation, GradBufferRejectsAWrongSize) {
   Tensor x = tensor({1, 2, 3}, {3}, true);
   x.node().grad.assign(2, 0.0f);
   EXPECT_BG_ERROR(grad_buffer(x.node()), "[3]");
 }
 
-TEST(Ex3Accumulation, TensorUsedTwice) {
+TEST(Ex2Accumulation, TensorUsedTwiceByOneBackwardFunction) {
+  // Without run_backward (exercise 4): seed y's gradient and call its backward function by
+  // hand. The mul backward asks grad_buffer(x) twice, once per operand; d(x*x)/dx = 2x only
+  // if the second call adds to what the first one left.
+  Tensor x = tensor({1.5f, -2.0f}, {2}, true);
+  Tensor y = x * x;
+  std::span<float> gy = grad_buffer(y.node());
+  gy[0] = 1.0f;
+  gy[1] = 1.0f;
+  y.node().backward_fn(y.node());
+  EXPECT_TRUE(AllClose(x.grad(), {3.0f, -4.0f}));
+}
+
+// The same rule, seen through backward() (exercises 2 and 4 together):
+
+TEST(Ex4Accumulation, TensorUsedTwice) {
   // d(x*x)/dx = 2x: the mul backward adds x into the same buffer twice.
   Tensor x = tensor({1.5f, -2.0f}, {2}, true);
   (x * x).sum().backward();
   EXPECT_TRUE(AllClose(x.grad(), {3.0f, -4.0f}));
 }
 
-TEST(Ex3Accumulation, TensorUsedInSeveralOps) {
+TEST(Ex4Accumulation, TensorUsedInSeveralOps) {
   Tensor x = tensor({2.0f}, {1}, true);
   (x * 3.0f + x * 4.0f + x).sum().backward();
   EXPECT_TRUE(AllClose(x.grad(), {8.0f}));
 }
 
-TEST(Ex3Accumulation, TwoBackwardPassesAddUp) {
+TEST(Ex4Accumulation, TwoBackwardPassesAddUp) {
   Tensor x = tensor({1, 2}, {2}, true);
   (x * 3.0f).sum().backward();
   (x * x).sum().backward();  // a new graph, same leaf
@@ -182,14 +238,14 @@ TEST(Ex3Accumulation, TwoBackwardPassesAddUp) {
   EXPECT_TRUE(AllClose(x.grad(), {3.0f, 3.0f}));
 }
 
-TEST(Ex3Accumulation, RootGradientIsAddedNotAssigned) {
+TEST(Ex4Accumulation, RootGradientIsAddedNotAssigned) {
   Tensor x = tensor({1, 2}, {2}, true);
   x.backward(tensor({1.0f, 1.0f}));
   x.backward(tensor({0.5f, 2.0f}));
   EXPECT_TRUE(AllClose(x.grad(), {1.5f, 3.0f}));
 }
 
-TEST(Ex3Accumulation, UnreachedIntermediateGetsZeros) {
+TEST(Ex4Accumulation, UnreachedIntermediateGetsZeros) {
   // y's backward must run even though nothing flowed into y (its buffer starts at zeros).
   Tensor x = tensor({1, 2}, {2}, true);
   Tensor y = x * 2.0f;

@@ -1,10 +1,11 @@
 // Lesson 04, exercises 2 and 3: the matmul kernels and the batched matmul op.
-//   exercise 2: ctest --test-dir build -L exercises -L lesson04 -R Kernels
-//   exercise 3: ctest --test-dir build -L exercises -L lesson04 -R MatmulOp
+//   exercise 2: ctest --test-dir build -R '^exercises\.lesson04\.Kernels\.' --output-on-failure
+//   exercise 3: ctest --test-dir build -R '^exercises\.lesson04\.MatmulOp\.' --output-on-failure
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bg/linalg.h"
@@ -217,6 +218,26 @@ TEST(MatmulOp, GradientsByHand) {
   matmul(a, b).backward(ones({2, 4}));
   EXPECT_TRUE(AllClose(a.grad(), {3, 6, 3, 3, 6, 3}, 0, 0));
   EXPECT_TRUE(AllClose(b.grad(), {5, 5, 5, 5, 7, 7, 7, 7, 9, 9, 9, 9}, 0, 0));
+}
+
+TEST(MatmulOp, GradientOnlyForInputsThatRequireIt) {
+  // gradcheck skips a constant operand, so it cannot see a backward that writes into it
+  // anyway: check has_grad() directly, for 2-D and broadcast batched operands.
+  Generator gen(12);
+  for (const auto& [sa, sb] :
+       std::vector<std::pair<Shape, Shape>>{{{2, 3}, {3, 4}}, {{2, 2, 3}, {3, 4}}}) {
+    SCOPED_TRACE(shape_str(sa) + " @ " + shape_str(sb));
+    const Tensor a = randn(sa, gen).requires_grad_();
+    const Tensor b = randn(sb, gen);  // a constant
+    matmul(a, b).sum().backward();
+    EXPECT_TRUE(a.has_grad());
+    EXPECT_FALSE(b.has_grad());
+    const Tensor c = randn(sa, gen);  // now the left one is the constant
+    const Tensor d = randn(sb, gen).requires_grad_();
+    matmul(c, d).sum().backward();
+    EXPECT_FALSE(c.has_grad());
+    EXPECT_TRUE(d.has_grad());
+  }
 }
 
 TEST(MatmulOp, Batched) {

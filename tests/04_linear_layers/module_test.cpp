@@ -1,7 +1,7 @@
 // Lesson 04, exercises 4-6: Module::named_parameters, Linear, SGD.
-//   exercise 4: ctest --test-dir build -L exercises -L lesson04 -R NamedParameters
-//   exercise 5: ctest --test-dir build -L exercises -L lesson04 -R LinearLayer
-//   exercise 6: ctest --test-dir build -L exercises -L lesson04 -R SGD
+//   exercise 4: ctest --test-dir build -R '^exercises\.lesson04\.NamedParameters\.'
+//   exercise 5: ctest --test-dir build -R '^exercises\.lesson04\.LinearLayer\.' --output-on-failure
+//   exercise 6: ctest --test-dir build -R '^exercises\.lesson04\.SGD\.' --output-on-failure
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -351,6 +351,17 @@ TEST(LinearLayer, GradientsAccumulateOverTwoPasses) {
   const Tensor twice = lin.weight.grad();
   for (size_t i = 0; i < once.size(); ++i) EXPECT_FLOAT_EQ(twice.data()[i], 2.0f * once[i]);
   EXPECT_TRUE(AllClose(lin.bias.grad(), {8.0f, 8.0f}));  // 4 rows, two passes
+}
+
+TEST(LinearLayer, InputThatDoesNotRequireGradGetsNone) {
+  // The usual case: x is data. Only the parameters get gradients.
+  Generator gen(33);
+  Linear lin(3, 2, true, gen);
+  const Tensor x = randn({4, 3}, gen);
+  lin(x).backward(ones({4, 2}));
+  EXPECT_FALSE(x.has_grad());
+  EXPECT_TRUE(lin.weight.has_grad());
+  EXPECT_TRUE(lin.bias.has_grad());
 }
 
 TEST(LinearLayer, WrongInputWidthShowsTheShape) {

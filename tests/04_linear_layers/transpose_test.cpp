@@ -1,5 +1,5 @@
 // Lesson 04, exercise 1: transpose.
-//   ctest --test-dir build -L exercises -L lesson04 -R Transpose
+//   ctest --test-dir build -R '^exercises\.lesson04\.Transpose\.' --output-on-failure
 #include <gtest/gtest.h>
 
 #include <vector>

@@ -1,5 +1,5 @@
 // Lesson 05, exercise 5: AdamW.
-//   ctest --test-dir build -L exercises -L lesson05 -R AdamW
+//   ctest --test-dir build -R '^exercises\.lesson05\.AdamW\.' --output-on-failure
 #include <gtest/gtest.h>
 
 #include <vector>

@@ -1,5 +1,5 @@
 // BabyGPT v1, the bigram model, against PyTorch: the whole of lesson 05 at work.
-//   ctest --test-dir build -L exercises -L lesson05 -R BabyGPTV1
+//   ctest --test-dir build -R '^exercises\.lesson05\.BabyGPTV1\.' --output-on-failure
 #include <gtest/gtest.h>
 
 #include <string>

@@ -1,6 +1,6 @@
 // Lesson 05, exercises 3 and 4: the embedding lookup, log-softmax and cross-entropy.
-//   exercise 3: ctest --test-dir build -L exercises -L lesson05 -R Embedding
-//   exercise 4: ctest --test-dir build -L exercises -L lesson05 -R 'LogSoftmax|CrossEntropy'
+//   exercise 3: ctest --test-dir build -R '^exercises\.lesson05\.Embedding\.' --output-on-failure
+//   exercise 4: ctest --test-dir build -R '^exercises\.lesson05\.(LogSoftmax|CrossEntropy)\.'
 #include "bg/nn_ops.h"
 
 #include <gtest/gtest.h>
@@ -131,6 +131,25 @@ TEST(LogSoftmax, SubtractsTheMaximum) {
   Tensor z = log_softmax(tensor({-inf, 0, 0}), 0);
   EXPECT_TRUE(std::isinf(z.at({0})));
   EXPECT_NEAR(z.at({1}), -l2, 1e-6);
+}
+
+TEST(LogSoftmax, VeryNegativeRows) {
+  // Every logit far below 0: exp(x) underflows to 0 for all of them, so the maximum must be
+  // the row's own (a running maximum that starts at 0 gives log(0) = -inf here).
+  // log_softmax([-1000, -1000, -1001, -3000]) = x - (-1000 + log(2 + e^-1)).
+  Tensor y = log_softmax(tensor({-1000, -1000, -1001, -3000, 0, 1, 2, 3}, {2, 4}), 1);
+  const double lse = -1000.0 + std::log(2.0 + std::exp(-1.0));
+  const double lse2 = std::log(1.0 + std::exp(1.0) + std::exp(2.0) + std::exp(3.0));
+  EXPECT_TRUE(AllClose(y,
+                       {static_cast<float>(-1000 - lse), static_cast<float>(-1000 - lse),
+                        static_cast<float>(-1001 - lse), static_cast<float>(-3000 - lse),
+                        static_cast<float>(0 - lse2), static_cast<float>(1 - lse2),
+                        static_cast<float>(2 - lse2), static_cast<float>(3 - lse2)},
+                       1e-3, 0));  // float spacing at 2000 is 1.2e-4
+  // along dim 0 too (strided lanes): columns [-1000, -1001] and [-5000, -5001]
+  Tensor z = log_softmax(tensor({-1000, -5000, -1001, -5001}, {2, 2}), 0);
+  const auto l = static_cast<float>(std::log(1.0 + std::exp(-1.0)));
+  EXPECT_TRUE(AllClose(z, {-l, -l, -1 - l, -1 - l}, 1e-3, 0));
 }
 
 TEST(LogSoftmax, Gradcheck) {

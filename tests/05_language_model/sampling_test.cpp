@@ -1,5 +1,5 @@
 // Lesson 05, exercise 6: multinomial sampling.
-//   ctest --test-dir build -L exercises -L lesson05 -R Multinomial
+//   ctest --test-dir build -R '^exercises\.lesson05\.Multinomial\.' --output-on-failure
 #include <gtest/gtest.h>
 
 #include <cmath>

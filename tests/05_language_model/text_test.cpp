@@ -1,11 +1,13 @@
 // Lesson 05, exercises 1 and 2: UTF-8 and the character tokenizer (bg/text.h).
-//   exercise 1: ctest -L lesson05 -R Utf8
-//   exercise 2: ctest -L lesson05 -R CharTokenizer
+//   exercise 1: ctest --test-dir build -R '^exercises\.lesson05\.Utf8\.' --output-on-failure
+//   exercise 2: ctest --test-dir build -R '^exercises\.lesson05\.CharTokenizer\.'
 #include "bg/text.h"
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "testing.h"
@@ -65,6 +67,24 @@ TEST(Utf8, RejectsTruncatedSequences) {
   EXPECT_BG_ERROR(decode_utf8("\xE6\x98x"), "invalid UTF-8 at byte 0", "truncated", "byte 2");
 }
 
+TEST(Utf8, TruncatedAtTheEndOfAViewThatGoesOn) {
+  // A string_view need not end in NUL: the bytes after its end may well be continuation
+  // bytes. "abc春" cut after 4 or 5 bytes is truncated, whatever follows in memory.
+  const std::string buf = "abc\xE6\x98\xA5";
+  EXPECT_BG_ERROR(decode_utf8(std::string_view(buf).substr(0, 5)), "invalid UTF-8 at byte 3",
+                  "truncated");
+  EXPECT_BG_ERROR(decode_utf8(std::string_view(buf).substr(0, 4)), "invalid UTF-8 at byte 3",
+                  "truncated");
+  EXPECT_EQ(decode_utf8(std::string_view(buf).substr(0, 3)), U"abc");
+  // A heap block of exactly two bytes (AddressSanitizer reports a read past it).
+  const auto two = std::make_unique<char[]>(2);
+  two[0] = '\xC3';
+  two[1] = '\xA9';
+  EXPECT_EQ(decode_utf8(std::string_view(two.get(), 2)), U"\u00E9");
+  EXPECT_BG_ERROR(decode_utf8(std::string_view(two.get(), 1)), "invalid UTF-8 at byte 0",
+                  "truncated");
+}
+
 TEST(Utf8, ReportsTheFirstErrorOnly) {
   EXPECT_BG_ERROR(decode_utf8("\xE6\x98\xA5\xE6\xB1\x9F!\xFF\x80"), "invalid UTF-8 at byte 7");
 }
@@ -75,6 +95,20 @@ TEST(Utf8, EncodesEveryLength) {
   EXPECT_EQ(encode_utf8(U"\u6625"), "\xE6\x98\xA5");
   EXPECT_EQ(encode_utf8(U"\U0001F600"), "\xF0\x9F\x98\x80");
   EXPECT_EQ(encode_utf8(U""), "");
+}
+
+TEST(Utf8, EncodesTheEndsOfEveryLength) {
+  // The last code point of each length and the first of the next.
+  EXPECT_EQ(encode_utf8(U"\u007F"), "\x7F");
+  EXPECT_EQ(encode_utf8(U"\u0080"), "\xC2\x80");
+  EXPECT_EQ(encode_utf8(U"\u07FF"), "\xDF\xBF");
+  EXPECT_EQ(encode_utf8(U"\u0800"), "\xE0\xA0\x80");
+  EXPECT_EQ(encode_utf8(U"\uFFFF"), "\xEF\xBF\xBF");
+  EXPECT_EQ(encode_utf8(U"\U00010000"), "\xF0\x90\x80\x80");
+  EXPECT_EQ(encode_utf8(U"\U0010FFFF"), "\xF4\x8F\xBF\xBF");
+  // and the decoder's side of the same ends
+  EXPECT_EQ(decode_utf8("\x7F\xC2\x80\xDF\xBF\xE0\xA0\x80\xEF\xBF\xBF\xF0\x90\x80\x80"),
+            U"\u007F\u0080\u07FF\u0800\uFFFF\U00010000");
 }
 
 TEST(Utf8, EncodeRejectsInvalidCodePoints) {

@@ -1,5 +1,5 @@
 // BabyGPT v2 (token + position embedding) against PyTorch.
-//   ctest --test-dir build -L exercises -L lesson06 -R BabyGPTV2
+//   ctest --test-dir build -R '^exercises\.lesson06\.BabyGPTV2\.' --output-on-failure
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 // Lesson 06, exercises 1–3: narrow, add_positions, crop_context.
-//   exercise 1: ctest --test-dir build -L exercises -L lesson06 -R Narrow
-//   exercise 2: ctest --test-dir build -L exercises -L lesson06 -R AddPositions
-//   exercise 3: ctest --test-dir build -L exercises -L lesson06 -R CropContext
+//   exercise 1: ctest --test-dir build -R '^exercises\.lesson06\.Narrow\.' --output-on-failure
+//   exercise 2: ctest --test-dir build -R '^exercises\.lesson06\.AddPositions\.'
+//   exercise 3: ctest --test-dir build -R '^exercises\.lesson06\.CropContext\.' --output-on-failure
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -85,6 +85,20 @@ TEST(AddPositions, GradientsSumOverTheBatchAndSkipUnusedRows) {
   add_positions(tok, pos).backward(tensor({1, 2, 10, 20}, {2, 2, 1}));
   EXPECT_TRUE(AllClose(tok.grad(), {1, 2, 10, 20}, 0, 0));
   EXPECT_TRUE(AllClose(pos.grad(), {11, 22, 0}, 0, 0));  // row 2 (t >= T) gets nothing
+}
+
+TEST(AddPositions, GradientOnlyForInputsThatRequireIt) {
+  // gradcheck skips a constant input, so check has_grad() directly.
+  const Tensor tok = zeros({2, 2, 1}, true);
+  const Tensor pos = zeros({3, 1});  // a constant table
+  add_positions(tok, pos).backward(ones({2, 2, 1}));
+  EXPECT_TRUE(tok.has_grad());
+  EXPECT_FALSE(pos.has_grad());
+  const Tensor tok2 = zeros({2, 2, 1});  // constant embeddings, a learned table
+  const Tensor pos2 = zeros({3, 1}, true);
+  add_positions(tok2, pos2).backward(ones({2, 2, 1}));
+  EXPECT_FALSE(tok2.has_grad());
+  EXPECT_TRUE(pos2.has_grad());
 }
 
 TEST(AddPositions, Gradcheck) {

@@ -1,7 +1,7 @@
 // Lesson 07: softmax, masking and one head of causal self-attention (bg/attention.h).
-//   exercise 1: ctest -L lesson07 -R Softmax
-//   exercise 2: ctest -L lesson07 -R Mask        (suites MaskedFill and CausalMask)
-//   exercise 3: ctest -L lesson07 -R Head
+//   exercise 1: ctest --test-dir build -R '^exercises\.lesson07\.Softmax\.' --output-on-failure
+//   exercise 2: ctest --test-dir build -R '^exercises\.lesson07\.(MaskedFill|CausalMask)\.'
+//   exercise 3: ctest --test-dir build -R '^exercises\.lesson07\.Head\.' --output-on-failure
 #include "bg/attention.h"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // BabyGPT v3 (one causal self-attention head) against PyTorch.
-//   ctest --test-dir build -L exercises -L lesson07 -R BabyGPTV3
+//   ctest --test-dir build -R '^exercises\.lesson07\.BabyGPTV3\.' --output-on-failure
 #include <gtest/gtest.h>
 
 #include <string>

@@ -1,5 +1,5 @@
 // BabyGPT v4 (multi-head attention, heads concatenated) against PyTorch.
-//   ctest --test-dir build -L exercises -L lesson08 -R BabyGPTV4
+//   ctest --test-dir build -R '^exercises\.lesson08\.BabyGPTV4\.' --output-on-failure
 #include <gtest/gtest.h>
 
 #include <string>

@@ -1,8 +1,8 @@
 // Lesson 08: concat, multi-head attention as a list of heads, and the fused variant
 // (bg/attention.h).
-//   exercise 1: ctest -L lesson08 -R Concat
-//   exercise 2: ctest -L lesson08 -R 'lesson08\.MultiHead'   (suite MultiHeadAttention)
-//   exercise 3: ctest -L lesson08 -R Fused
+//   exercise 1: ctest --test-dir build -R '^exercises\.lesson08\.Concat\.' --output-on-failure
+//   exercise 2: ctest --test-dir build -R '^exercises\.lesson08\.MultiHeadAttention\.'
+//   exercise 3: ctest --test-dir build -R '^exercises\.lesson08\.FusedMultiHeadAttention\.'
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -1,9 +1,52 @@
 #include "testing.h"
 
+#include <pthread.h>
+
 #include <cmath>
+#include <cstring>
+#include <exception>
 #include <sstream>
+#include <stdexcept>
 
 namespace bg::testing {
+
+namespace {
+
+struct SmallStackJob {
+  const std::function<void()>* fn;
+  std::exception_ptr error;
+};
+
+void* run_small_stack_job(void* arg) {
+  auto* job = static_cast<SmallStackJob*>(arg);
+  try {
+    (*job->fn)();
+  } catch (...) {
+    job->error = std::current_exception();
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void RunWithSmallStack(const std::function<void()>& fn, size_t stack_bytes) {
+  // std::thread cannot choose its stack size; pthreads can.
+  pthread_attr_t attr;
+  if (int e = pthread_attr_init(&attr); e != 0) {
+    throw std::runtime_error(std::string("pthread_attr_init: ") + std::strerror(e));
+  }
+  if (int e = pthread_attr_setstacksize(&attr, stack_bytes); e != 0) {
+    pthread_attr_destroy(&attr);
+    throw std::runtime_error(std::string("pthread_attr_setstacksize: ") + std::strerror(e));
+  }
+  SmallStackJob job{&fn, nullptr};
+  pthread_t thread;
+  const int e = pthread_create(&thread, &attr, run_small_stack_job, &job);
+  pthread_attr_destroy(&attr);
+  if (e != 0) throw std::runtime_error(std::string("pthread_create: ") + std::strerror(e));
+  pthread_join(thread, nullptr);
+  if (job.error) std::rethrow_exception(job.error);
+}
 
 ::testing::AssertionResult AllClose(const Tensor& t, const std::vector<float>& expected,
                                     double atol, double rtol) {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,12 @@ std::string ErrorMessage(Fn&& fn) {
   ADD_FAILURE() << "expected a bg::Error, but nothing was thrown";
   return "";
 }
+
+// Runs `fn` on a new thread whose stack holds only `stack_bytes` (256 KB by default; the
+// main thread has 8 MB), waits for it, and rethrows whatever it threw. Deep-graph tests run
+// their body here, so a recursive graph walk (100,000 frames of at least ~50 bytes) really
+// overflows the stack instead of passing on the main thread's large one.
+void RunWithSmallStack(const std::function<void()>& fn, size_t stack_bytes = 256 * 1024);
 
 }  // namespace bg::testing
 

@@ -28,19 +28,11 @@ Tensor make_result(std::vector<float> data, Shape shape, std::vector<Tensor> inp
 std::vector<Node*> topological_order(Node& root);
 
 // ---- Lesson 02, exercise 2 ----------------------------------------------------------------
-// The backward pass behind Tensor::backward: check that root requires grad and that
-// `gradient` has root's shape (bg::Error showing both shapes otherwise), add it to root's
-// grad, run every backward function from root towards the leaves (reverse topological
-// order), then free the graph: each non-leaf node drops its parents and backward function
-// and is marked graph_freed. Backward through a freed graph throws bg::Error.
-void run_backward(Node& root, const Tensor& gradient);
-
-// ---- Lesson 02, exercise 3 ----------------------------------------------------------------
 // The gradient storage of `node`, allocated (numel zeros) on first use. Backward functions
 // ADD into it: a tensor used twice, or two backward passes, must accumulate.
 std::span<float> grad_buffer(Node& node);
 
-// ---- Lesson 02, exercise 4 ----------------------------------------------------------------
+// ---- Lesson 02, exercise 3 ----------------------------------------------------------------
 // While alive, ops record nothing (grad_enabled() is false); restores the previous state
 // when destroyed, so guards nest.
 class NoGradGuard {
@@ -53,6 +45,14 @@ class NoGradGuard {
  private:
   [[maybe_unused]] bool previous_;  // (unused only while the exercise is still a stub)
 };
+
+// ---- Lesson 02, exercise 4 ----------------------------------------------------------------
+// The backward pass behind Tensor::backward: check that root requires grad and that
+// `gradient` has root's shape (bg::Error showing both shapes otherwise), add it to root's
+// grad, run every backward function from root towards the leaves (reverse topological
+// order), then free the graph: each non-leaf node drops its parents and backward function
+// and is marked graph_freed. Backward through a freed graph throws bg::Error.
+void run_backward(Node& root, const Tensor& gradient);
 
 // ---- Lesson 02, exercise 5 ----------------------------------------------------------------
 // Finite-difference check of the gradients of `f` at `inputs`.

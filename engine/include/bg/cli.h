@@ -66,8 +66,18 @@ ParsedFlags parse_flags(std::string_view command, std::span<const std::string> a
 int64_t parse_int(std::string_view flag, std::string_view text, int64_t min = INT64_MIN,
                   int64_t max = INT64_MAX);
 uint64_t parse_seed(std::string_view flag, std::string_view text);
-// A finite decimal number, greater than `above` when `strictly_positive`.
-double parse_number(std::string_view flag, std::string_view text, bool strictly_positive = false);
+// A decimal number read straight into the float the program uses (bg/numbers.h), greater than
+// 0 when `strictly_positive`. A number too large for a float, or one that is not zero but
+// rounds to 0 or to a subnormal float, is refused: it would not survive as the value asked for.
+float parse_number(std::string_view flag, std::string_view text, bool strictly_positive = false);
+
+// The largest sizes the program accepts, from flags and from checkpoint metadata alike.
+inline constexpr int64_t kMaxVocabSize = int64_t{1} << 24;
+inline constexpr int64_t kMaxBlockSize = int64_t{1} << 16;
+inline constexpr int64_t kMaxEmbed = int64_t{1} << 16;  // n_embed, and n_head with it
+inline constexpr int64_t kMaxLayers = int64_t{1} << 10;
+inline constexpr int64_t kMaxBatchSize = int64_t{1} << 20;
+inline constexpr int64_t kMaxNewTokens = int64_t{1} << 24;  // --tokens, --sample-tokens
 
 // ---- the commands' options (defaults are the course's) ---------------------------------------
 
@@ -82,8 +92,8 @@ struct CourseDefaults {
   int64_t n_embed = 32;
   int64_t n_head = 4;
   int64_t n_layer = 3;
-  double lr = 1e-2;
-  double dropout = 0.0;
+  float lr = 1e-2f;
+  float dropout = 0.0f;
 };
 // UsageError for a model other than v1 … v11.
 CourseDefaults course_defaults(std::string_view model);
@@ -105,8 +115,8 @@ struct TrainOptions {
   int64_t n_embed = 32;
   int64_t n_head = 4;
   int64_t n_layer = 3;   // blocks, v6+
-  double dropout = 0.0;  // v10+
-  double lr = 1e-2;
+  float dropout = 0.0f;  // v10+
+  float lr = 1e-2f;
   int64_t eval_interval = 200;
   int64_t eval_iters = 100;
   uint64_t seed = 1337;  // the PyTorch course's torch.manual_seed(1337)
@@ -122,7 +132,7 @@ struct SampleCommandOptions {
   std::filesystem::path checkpoint;
   std::vector<std::string> prompts = {"春江", "往事"};
   int64_t tokens = 200;
-  double temperature = 1.0;
+  float temperature = 1.0f;
   int64_t top_k = 0;  // 0: off
   uint64_t seed = 1337;
   bool kv_cache = true;  // false: --no-kv-cache (bg::generate instead of bg::generate_cached)
@@ -154,8 +164,8 @@ struct BenchOptions {
   int64_t n_embed = 32;
   int64_t n_head = 4;
   int64_t n_layer = 3;   // blocks, v6+
-  double dropout = 0.0;  // v10+
-  double lr = 1e-2;
+  float dropout = 0.0f;  // v10+
+  float lr = 1e-2f;
   int threads = 0;  // 0: try 1 .. hardware threads and keep the fastest
   uint64_t seed = 1337;
   ModelConfig config(int64_t vocab) const;
@@ -238,11 +248,16 @@ struct TrainResult {
   double train_loss = 0.0;  // the last estimate
   double val_loss = 0.0;
   double seconds = 0.0;
+  // What was written: model.safetensors; model.interrupted.safetensors when an interrupted run
+  // found one already there (it is kept); empty when Ctrl-C came before the first step.
   std::filesystem::path checkpoint;
   std::vector<std::string> samples;  // one text per prompt, prompt included
 };
 
 // The commands. Each throws bg::Error on bad input (the caller prints it and exits 1).
+// train checks before its first step that the step fits in memory
+// (check_step_fits_in_memory) and that model.safetensors, loss.svg and samples.txt can be
+// written in its output directory.
 void prepare_data(const PrepareDataOptions& options, Console& console);
 TrainResult train(const TrainOptions& options, Console& console);
 // Returns the generated texts, prompts included, in prompt order.
@@ -277,6 +292,17 @@ BenchResult bench(const BenchOptions& options, Console& console);
 // of each. The scores are counted over the full T×T square, as the kernels compute them (the
 // causal mask is applied afterwards), not just the causal half.
 double training_flops(const ModelConfig& config, int64_t B, int64_t T);
+
+// The number of parameters of `config`'s model, counted without building it (as a double, so
+// that absurd configs do not overflow): what a checkpoint must hold before the model is made.
+double parameter_count(const ModelConfig& config);
+
+// bg::Error, naming --batch-size and --block-size, when one training step of `config` on
+// B x T tokens cannot fit in this machine's memory: at least 16 bytes per parameter (value,
+// gradient, AdamW's two moments) and 4 bytes per float of the embeddings (B·T·n_embed) and
+// of the logits with their gradient (2·B·T·vocab_size) — a lower bound, checked before the
+// first step instead of failing with "out of memory" after a long time.
+void check_step_fits_in_memory(const ModelConfig& config, int64_t B, int64_t T);
 
 // ---- the program -----------------------------------------------------------------------------
 

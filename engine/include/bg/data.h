@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -25,12 +26,15 @@ Split split_train_val(std::span<const int32_t> tokens, double train_fraction = 0
 Batch get_batch(std::span<const int32_t> data, int64_t B, int64_t T, Generator& gen);
 
 // As the course: the model in eval mode, no graph, the mean loss of `iters` random batches
-// from each split; then back to train mode.
+// from each split; then back to train mode. `stop`, when given, is asked before every batch:
+// once it returns true the estimate ends at once with `stopped` set (and its losses
+// meaningless) — how the program honours Ctrl-C during a long evaluation.
 struct LossEstimate {
   double train = 0.0, val = 0.0;
+  bool stopped = false;
 };
 LossEstimate estimate_loss(LanguageModel& model, const Split& split, int64_t iters, int64_t B,
-                           int64_t T, Generator& gen);
+                           int64_t T, Generator& gen, const std::function<bool()>& stop = {});
 
 // Deterministic full evaluation: the mean cross-entropy over `data` cut into consecutive
 // non-overlapping windows of T inputs (targets shifted by one); a tail shorter than a

@@ -20,7 +20,8 @@
 
 namespace bg {
 
-// The whole file as bytes. Throws bg::Error naming the file when it cannot be read.
+// The whole file as bytes. Throws bg::Error naming the file when it cannot be read or is not
+// a regular file: a directory, a FIFO (never waited on), a socket or a device.
 std::string read_file(const std::filesystem::path& path);
 
 // Writes `bytes` to `path` atomically (see above). On any failure the temporary file is
@@ -31,6 +32,11 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view bytes
 // the temporary file is removed and the exception propagates.
 void write_file_atomic(const std::filesystem::path& path,
                        const std::function<void(std::ostream&)>& write);
+
+// Whether write_file_atomic(path, ...) can succeed, found out before long work that ends with
+// it: `path` is not a directory and a temporary file can be created (and is removed) next to
+// it. bg::Error naming the file otherwise.
+void check_writable(const std::filesystem::path& path);
 
 // A unique sibling name for a temporary file: "<path>.tmp-<pid>.<8 hex digits>".
 std::filesystem::path temp_sibling(const std::filesystem::path& path);

@@ -11,6 +11,7 @@
 // Nothing else: no '+' in front, no spaces, no "inf", "nan" or hexadecimal.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace bg {
@@ -25,5 +26,9 @@ enum class NumberStatus {
 // Parses all of `text` into `value`, rounding to nearest, ties to even.
 NumberStatus parse_decimal(std::string_view text, double& value);
 NumberStatus parse_decimal(std::string_view text, float& value);
+
+// The shortest text that reads back as `value` ("0.01", "0.0003", "1e+30", "1e-50" cannot
+// occur), for messages: never "0.000000" for a small number, never 40 digits for a large one.
+std::string shortest_text(float value);
 
 }  // namespace bg

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "bg/cli.h"
@@ -11,7 +12,13 @@ namespace bg::cli {
 
 namespace {
 
-std::string in_quotes(std::string_view s) { return "'" + std::string(s) + "'"; }
+// A value in quotes for a message; a very long one is cut ("'1000000000…' (300 characters)").
+std::string in_quotes(std::string_view s) {
+  constexpr size_t kShown = 24;
+  if (s.size() <= kShown + 8) return "'" + std::string(s) + "'";
+  return "'" + std::string(s.substr(0, kShown)) + "…' (" + std::to_string(s.size()) +
+         " characters)";
+}
 
 std::string see_help(std::string_view command) {
   return " (see 'babygpt " + std::string(command) + " --help')";
@@ -254,13 +261,25 @@ uint64_t parse_seed(std::string_view flag, std::string_view text) {
   return v;
 }
 
-double parse_number(std::string_view flag, std::string_view text, bool strictly_positive) {
-  double v = 0.0;
-  if (parse_decimal(text, v) != NumberStatus::ok) {
-    throw UsageError("--" + std::string(flag) + " expects a number, got " + in_quotes(text));
+float parse_number(std::string_view flag, std::string_view text, bool strictly_positive) {
+  const std::string name = "--" + std::string(flag);
+  float v = 0.0f;
+  const NumberStatus status = parse_decimal(text, v);
+  if (status == NumberStatus::invalid) {
+    throw UsageError(name + " expects a number, got " + in_quotes(text));
   }
-  if (strictly_positive && !(v > 0.0)) {
-    throw UsageError("--" + std::string(flag) + " must be greater than 0, got " + in_quotes(text));
+  if (status == NumberStatus::overflow) {
+    throw UsageError(name + " is too large for a float (at most " +
+                     shortest_text(std::numeric_limits<float>::max()) + "), got " +
+                     in_quotes(text));
+  }
+  if (status == NumberStatus::underflow || (v != 0.0f && std::fpclassify(v) == FP_SUBNORMAL)) {
+    throw UsageError(name + " is too small for a float (the smallest is " +
+                     shortest_text(std::numeric_limits<float>::min()) + "), got " +
+                     in_quotes(text));
+  }
+  if (strictly_positive && !(v > 0.0f)) {
+    throw UsageError(name + " must be greater than 0, got " + in_quotes(text));
   }
   return v;
 }
@@ -275,21 +294,21 @@ CourseDefaults course_defaults(std::string_view model) {
     throw UsageError("--model must be one of v1, v2, … v11, got " + in_quotes(model));
   }
   CourseDefaults d;  // v1–v10
-  if (v == 10) d.dropout = 0.2;
+  if (v == 10) d.dropout = 0.2f;
   if (v == 11) {
     d.batch_size = 64;
     d.block_size = 256;
     d.n_embed = 384;
     d.n_head = 6;
     d.n_layer = 6;
-    d.lr = 3e-4;
-    d.dropout = 0.2;
+    d.lr = 3e-4f;
+    d.dropout = 0.2f;
   }
   return d;
 }
 
 ModelConfig TrainOptions::config(int64_t vocab_size) const {
-  return {model, vocab_size, block_size, n_embed, n_head, n_layer, static_cast<float>(dropout)};
+  return {model, vocab_size, block_size, n_embed, n_head, n_layer, dropout};
 }
 
 PrepareDataOptions parse_prepare_data_args(std::span<const std::string> args) {
@@ -325,19 +344,21 @@ void parse_model_flags(const ParsedFlags& p, Options& o) {
   o.dropout = d.dropout;
   ModelConfig version;
   version.model = o.model;
-  if (const auto* v = p.get("batch-size")) o.batch_size = parse_int("batch-size", *v, 1, 1 << 20);
-  if (const auto* v = p.get("block-size")) o.block_size = parse_int("block-size", *v, 1, 1 << 16);
-  if (const auto* v = p.get("n-embed")) o.n_embed = parse_int("n-embed", *v, 1, 1 << 16);
-  if (const auto* v = p.get("n-head")) o.n_head = parse_int("n-head", *v, 1, 1 << 16);
+  if (const auto* v = p.get("batch-size"))
+    o.batch_size = parse_int("batch-size", *v, 1, kMaxBatchSize);
+  if (const auto* v = p.get("block-size"))
+    o.block_size = parse_int("block-size", *v, 1, kMaxBlockSize);
+  if (const auto* v = p.get("n-embed")) o.n_embed = parse_int("n-embed", *v, 1, kMaxEmbed);
+  if (const auto* v = p.get("n-head")) o.n_head = parse_int("n-head", *v, 1, kMaxEmbed);
   if (const auto* v = p.get("n-layer")) {
-    o.n_layer = parse_int("n-layer", *v, 1, 1 << 10);
+    o.n_layer = parse_int("n-layer", *v, 1, kMaxLayers);
     if (!version.has_blocks()) {
       throw UsageError("--n-layer applies to v6 and later; " + o.model + " has no blocks to stack");
     }
   }
   if (const auto* v = p.get("dropout")) {
     o.dropout = parse_number("dropout", *v);
-    if (!(o.dropout >= 0.0 && o.dropout < 1.0)) {
+    if (!(o.dropout >= 0.0f && o.dropout < 1.0f)) {
       throw UsageError("--dropout must be in [0, 1) (the probability of zeroing a value), got " +
                        in_quotes(*v));
     }
@@ -376,7 +397,7 @@ TrainOptions parse_train_args(std::span<const std::string> args) {
   }
   if (const auto* v = p.get("eval-iters")) o.eval_iters = parse_int("eval-iters", *v, 1, kBig);
   if (const auto* v = p.get("sample-tokens")) {
-    o.sample_tokens = parse_int("sample-tokens", *v, 0, kBig);
+    o.sample_tokens = parse_int("sample-tokens", *v, 0, kMaxNewTokens);
   }
   parse_model_flags(p, o);
   return o;
@@ -389,7 +410,7 @@ SampleCommandOptions parse_sample_args(std::span<const std::string> args) {
   if (o.help) return o;
   o.checkpoint = require(p, "sample", "checkpoint", "FILE");
   if (p.has("prompt")) o.prompts = p.all("prompt");
-  if (const auto* v = p.get("tokens")) o.tokens = parse_int("tokens", *v, 0, int64_t{1} << 40);
+  if (const auto* v = p.get("tokens")) o.tokens = parse_int("tokens", *v, 0, kMaxNewTokens);
   if (const auto* v = p.get("temperature")) o.temperature = parse_number("temperature", *v, true);
   if (const auto* v = p.get("top-k")) o.top_k = parse_int("top-k", *v, 0);
   if (const auto* v = p.get("seed")) o.seed = parse_seed("seed", *v);
@@ -434,7 +455,8 @@ BenchOptions parse_bench_args(std::span<const std::string> args) {
     o.data = *v;
   }
   constexpr int64_t kBig = int64_t{1} << 40;
-  if (const auto* v = p.get("vocab-size")) o.vocab_size = parse_int("vocab-size", *v, 2, 1 << 24);
+  if (const auto* v = p.get("vocab-size"))
+    o.vocab_size = parse_int("vocab-size", *v, 2, kMaxVocabSize);
   if (const auto* v = p.get("iters")) o.iters = parse_int("iters", *v, 1, kBig);
   if (const auto* v = p.get("warmup")) o.warmup = parse_int("warmup", *v, 0, kBig);
   if (const auto* v = p.get("threads")) {

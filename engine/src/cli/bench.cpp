@@ -89,7 +89,7 @@ StepTimes run_steps(LanguageModel& model, AdamW& opt, const std::vector<int32_t>
 }  // namespace
 
 ModelConfig BenchOptions::config(int64_t vocab) const {
-  return {model, vocab, block_size, n_embed, n_head, n_layer, static_cast<float>(dropout)};
+  return {model, vocab, block_size, n_embed, n_head, n_layer, dropout};
 }
 
 double training_flops(const ModelConfig& c, int64_t B, int64_t T) {
@@ -142,11 +142,12 @@ BenchResult bench(const BenchOptions& o, Console& con) {
   }
   const ModelConfig config = o.config(vocab);
   config.validate();
+  check_step_fits_in_memory(config, o.batch_size, o.block_size);
   Generator gen(o.seed);
   manual_seed(o.seed);  // the dropout masks (v10+) come from the default generator
   auto model = make_model(config, gen);
   model->train();
-  AdamW opt(model->parameters(), static_cast<float>(o.lr));
+  AdamW opt(model->parameters(), o.lr);
 
   con.out << "bench " << config.model << ": batch " << o.batch_size << " x block " << o.block_size
           << ", n_embed " << o.n_embed;

@@ -16,7 +16,7 @@ namespace bg::cli {
 namespace {
 
 int64_t meta_int(const SafetensorsFile& file, const std::filesystem::path& path,
-                 const std::string& key) {
+                 const std::string& key, int64_t max) {
   const std::string* text = nullptr;
   try {
     text = &file.meta(key);
@@ -29,6 +29,10 @@ int64_t meta_int(const SafetensorsFile& file, const std::filesystem::path& path,
   if (text->empty() || ec != std::errc() || ptr != end || v <= 0) {
     throw Error(path.string() + ": metadata " + key + " must be a positive integer, got '" + *text +
                 "'");
+  }
+  if (v > max) {
+    throw Error(path.string() + ": metadata " + key + " " + std::to_string(v) +
+                " is too large (at most " + std::to_string(max) + ")");
   }
   return v;
 }
@@ -59,6 +63,25 @@ std::string join(const std::vector<std::string>& names) {
 }
 
 }  // namespace
+
+double parameter_count(const ModelConfig& c) {
+  const auto V = static_cast<double>(c.vocab_size), T = static_cast<double>(c.block_size),
+             C = static_cast<double>(c.n_embed);
+  const int v = c.version();
+  double p = V * C + (C * V + V);        // token_embedding_table, lm_head
+  if (v >= 2) p += T * C;                // position_embedding_table
+  if (v >= 3 && v <= 5) p += 3 * C * C;  // key, query, value of the head(s), no bias
+  if (v == 5) p += C * C + C;            // ffwd Linear(C, C)
+  if (v >= 6) {
+    double block = 3 * C * C;                                                  // the heads
+    if (v >= 8) block += (C * C + C) + (4 * C * C + 4 * C) + (4 * C * C + C);  // proj, C->4C->C
+    if (v < 8) block += C * C + C;                                             // ffwd Linear(C, C)
+    if (v >= 9) block += 2 * (2 * C);                                          // ln1, ln2
+    p += static_cast<double>(c.n_layer) * block;
+    if (v >= 9) p += 2 * C;  // ln_final
+  }
+  return p;
+}
 
 void save_checkpoint(const std::filesystem::path& path, const LanguageModel& model,
                      const CharTokenizer& tokenizer) {
@@ -93,14 +116,14 @@ Checkpoint checkpoint_from(const SafetensorsFile& file, const std::filesystem::p
   } catch (const Error&) {
     throw Error(where + "not a babygpt checkpoint: the metadata has no 'model'");
   }
-  ck.config.vocab_size = meta_int(file, path, "vocab_size");
-  ck.config.block_size = meta_int(file, path, "block_size");
-  ck.config.n_embed = meta_int(file, path, "n_embed");
-  ck.config.n_head = meta_int(file, path, "n_head");
+  ck.config.vocab_size = meta_int(file, path, "vocab_size", kMaxVocabSize);
+  ck.config.block_size = meta_int(file, path, "block_size", kMaxBlockSize);
+  ck.config.n_embed = meta_int(file, path, "n_embed", kMaxEmbed);
+  ck.config.n_head = meta_int(file, path, "n_head", kMaxEmbed);
   // n_layer and dropout came with v6 and v10: checkpoints of earlier versions written before
   // then lack them, and do not need them.
   if (file.metadata.count("n_layer") || ck.config.has_blocks()) {
-    ck.config.n_layer = meta_int(file, path, "n_layer");
+    ck.config.n_layer = meta_int(file, path, "n_layer", kMaxLayers);
   }
   if (file.metadata.count("dropout")) {
     ck.config.dropout = meta_dropout(file.meta("dropout"), path);
@@ -128,6 +151,24 @@ Checkpoint checkpoint_from(const SafetensorsFile& file, const std::filesystem::p
                 " characters but vocab_size says " + std::to_string(ck.config.vocab_size));
   }
 
+  std::string config_text =
+      ck.config.model + " config (vocab_size " + std::to_string(ck.config.vocab_size) +
+      ", block_size " + std::to_string(ck.config.block_size) + ", n_embed " +
+      std::to_string(ck.config.n_embed) + ", n_head " + std::to_string(ck.config.n_head);
+  if (ck.config.has_blocks()) config_text += ", n_layer " + std::to_string(ck.config.n_layer);
+  config_text += ")";
+  // The model is built before its tensors are compared, so its size must be known to fit what
+  // the file holds first: metadata claiming a huge model must not allocate it. A small model is
+  // cheap to build, and comparing its tensors below names the one that differs.
+  double held = 0;
+  for (const auto& [name, t] : file.tensors) held += static_cast<double>(t.numel());
+  const double needed = parameter_count(ck.config);
+  if (needed > held && needed > double(1 << 20)) {
+    throw Error(where + "the " + config_text + " has " + std::to_string(int64_t(needed)) +
+                " parameters but the file holds " + std::to_string(int64_t(held)) +
+                " values: the metadata does not describe these tensors");
+  }
+
   Generator gen(0);  // the initial values are overwritten below
   ck.model = make_model(ck.config, gen);
   const auto params = ck.model->named_parameters();
@@ -140,12 +181,6 @@ Checkpoint checkpoint_from(const SafetensorsFile& file, const std::filesystem::p
   for (const auto& [name, t] : file.tensors) {
     if (!known.count(name)) unexpected.push_back(name);
   }
-  std::string config_text =
-      ck.config.model + " config (vocab_size " + std::to_string(ck.config.vocab_size) +
-      ", block_size " + std::to_string(ck.config.block_size) + ", n_embed " +
-      std::to_string(ck.config.n_embed) + ", n_head " + std::to_string(ck.config.n_head);
-  if (ck.config.has_blocks()) config_text += ", n_layer " + std::to_string(ck.config.n_layer);
-  config_text += ")";
   if (!missing.empty()) {
     throw Error(where + "missing tensors for the " + config_text + ": " + join(missing));
   }

@@ -10,12 +10,15 @@
 #include <sstream>
 #include <system_error>
 
+#include <unistd.h>
+
 #include "bg/autograd.h"
 #include "bg/cli.h"
 #include "bg/corpus.h"
 #include "bg/data.h"
 #include "bg/fileio.h"
 #include "bg/kv_cache.h"
+#include "bg/numbers.h"
 #include "bg/optim.h"
 #include "bg/svg.h"
 
@@ -92,7 +95,10 @@ std::string describe(const ModelConfig& c, int64_t parameters) {
   return s + ", " + grouped(parameters) + " parameters)";
 }
 
-// Ctrl-C during training: finish the step, save what was learned so far, stop. A second
+// Ctrl-C during training: finish the step (or stop the loss estimate between two batches),
+// save what was learned so far, stop. Nothing is written when no step was done, and an
+// existing checkpoint is never replaced by an interrupted run (it writes
+// model.interrupted.safetensors beside it). A second
 // Ctrl-C ends the program at once (the default action); an interrupted checkpoint write
 // leaves the previous file intact, since writes are atomic.
 volatile std::sig_atomic_t g_interrupted = 0;
@@ -156,6 +162,22 @@ std::vector<int32_t> generate_text(const LanguageModel& model, const std::vector
 
 }  // namespace
 
+void check_step_fits_in_memory(const ModelConfig& c, int64_t B, int64_t T) {
+  const double tokens = static_cast<double>(B) * static_cast<double>(T);
+  const double bytes =
+      16.0 * parameter_count(c) +
+      4.0 * tokens * (static_cast<double>(c.n_embed) + 2.0 * static_cast<double>(c.vocab_size));
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page_size <= 0) return;  // unknown: nothing to compare with
+  const double memory = static_cast<double>(pages) * static_cast<double>(page_size);
+  if (bytes <= memory) return;
+  throw Error("one training step of --batch-size " + std::to_string(B) + " x --block-size " +
+              std::to_string(T) + " tokens of this " + c.model + " (n_embed " +
+              std::to_string(c.n_embed) + ", vocab " + std::to_string(c.vocab_size) +
+              ") needs at least " + fixed(bytes / 1e9, 1) + " GB, more than this machine's " +
+              fixed(memory / 1e9, 1) + " GB: use a smaller --batch-size, --block-size or model");
+}
+
 // ---- prepare-data ----
 
 void prepare_data(const PrepareDataOptions& o, Console& con) {
@@ -207,8 +229,15 @@ TrainResult train(const TrainOptions& o, Console& con) {
   }
   const ModelConfig config = o.config(tok.vocab_size());
   config.validate();
+  check_step_fits_in_memory(config, o.batch_size, o.block_size);
   const fs::path out_dir = o.out_dir();
   make_directory(out_dir);
+  // What the end of the run writes must be writable now, not found out after training.
+  const fs::path checkpoint = out_dir / "model.safetensors";
+  for (const char* name : {"model.safetensors", "loss.svg", "samples.txt"}) {
+    check_writable(out_dir / name);
+  }
+  const bool replacing = fs::exists(checkpoint, ec);
 
   // The weights, the batches and the closing samples draw from generators seeded with --seed;
   // the dropout masks (v10+) from the engine's default generator, seeded with it too.
@@ -216,16 +245,21 @@ TrainResult train(const TrainOptions& o, Console& con) {
   manual_seed(o.seed);
   auto model = make_model(config, gen);
   model->train();
-  AdamW opt(model->parameters(), static_cast<float>(o.lr));
+  AdamW opt(model->parameters(), o.lr);
 
   con.out << "training " << describe(config, model->num_parameters()) << "\n"
           << "  on " << o.data.string() << ": " << grouped(n_tokens) << " characters, "
           << grouped(static_cast<int64_t>(split.train.size())) << " train / "
           << grouped(static_cast<int64_t>(split.val.size())) << " val\n"
           << "  " << o.iters << " steps of " << o.batch_size << " x " << o.block_size
-          << " tokens, AdamW lr " << o.lr << ", seed " << o.seed << "; evaluating every "
-          << o.eval_interval << " steps on " << o.eval_iters << " batches per split\n"
-          << std::flush;
+          << " tokens, AdamW lr " << shortest_text(o.lr) << ", seed " << o.seed
+          << "; evaluating every " << o.eval_interval << " steps on " << o.eval_iters
+          << " batches per split\n";
+  if (replacing) {
+    con.out << "  " << checkpoint.string()
+            << " exists: this run replaces it when it ends (Ctrl-C keeps it)\n";
+  }
+  con.out << std::flush;
 
   TrainResult result;
   std::vector<double> xs, train_curve, val_curve;
@@ -246,14 +280,16 @@ TrainResult train(const TrainOptions& o, Console& con) {
     if (progress_shown) con.out << "\r\033[K";
     progress_shown = false;
   };
+  // false when Ctrl-C stopped the estimate (nothing is recorded then).
   auto evaluate_now = [&](int64_t step) {
-    const LossEstimate est =
-        estimate_loss(*model, split, o.eval_iters, o.batch_size, o.block_size, gen);
+    const LossEstimate est = estimate_loss(*model, split, o.eval_iters, o.batch_size, o.block_size,
+                                           gen, [] { return g_interrupted != 0; });
+    if (est.stopped) return false;
     if (!std::isfinite(est.train) || !std::isfinite(est.val)) {
       clear_progress();
       throw Error("the estimated loss is not finite at step " + std::to_string(step) + " (train " +
                   fixed(est.train, 4) + ", val " + fixed(est.val, 4) +
-                  "): training diverged; try a smaller --lr (now " + fixed(o.lr, 6) +
+                  "): training diverged; try a smaller --lr (now " + shortest_text(o.lr) +
                   "). No checkpoint was written.");
     }
     xs.push_back(static_cast<double>(step));
@@ -263,13 +299,14 @@ TrainResult train(const TrainOptions& o, Console& con) {
     result.val_loss = est.val;
     clear_progress();
     con.out << format_eval_line(progress(step), est.train, est.val) << "\n" << std::flush;
+    return true;
   };
 
   InterruptScope interrupt_scope;
-  evaluate_now(0);
+  if (!evaluate_now(0)) result.interrupted = true;
   auto last_redraw = Clock::now();
   int64_t step = 0;
-  while (step < o.iters) {
+  while (step < o.iters && !result.interrupted) {
     if (g_interrupted) {
       result.interrupted = true;
       break;
@@ -282,7 +319,7 @@ TrainResult train(const TrainOptions& o, Console& con) {
       clear_progress();
       throw Error("the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") +
                   " at step " + std::to_string(step + 1) +
-                  ": training diverged; try a smaller --lr (now " + fixed(o.lr, 6) +
+                  ": training diverged; try a smaller --lr (now " + shortest_text(o.lr) +
                   "). No checkpoint was written.");
     }
     opt.zero_grad();
@@ -291,7 +328,7 @@ TrainResult train(const TrainOptions& o, Console& con) {
     train_seconds += seconds_since(t);
     ++step;
     if (step % o.eval_interval == 0 || step == o.iters) {
-      evaluate_now(step);
+      if (!evaluate_now(step)) result.interrupted = true;
       last_redraw = Clock::now();
     } else if (con.interactive &&
                std::chrono::duration<double>(Clock::now() - last_redraw).count() > 0.2) {
@@ -304,13 +341,22 @@ TrainResult train(const TrainOptions& o, Console& con) {
   result.steps = step;
   result.seconds = seconds_since(start);
 
-  result.checkpoint = out_dir / "model.safetensors";
+  if (result.interrupted && step == 0) {
+    con.out << "interrupted before the first step: nothing written"
+            << (replacing ? " (" + checkpoint.string() + " is unchanged)" : std::string()) << "\n";
+    return result;
+  }
+  // An interrupted run never replaces a checkpoint that is already there: it may be a longer
+  // run's. Its model goes next to it, and the message says where.
+  const bool beside = result.interrupted && fs::exists(checkpoint, ec);
+  result.checkpoint = beside ? out_dir / "model.interrupted.safetensors" : checkpoint;
+  const fs::path loss_svg = out_dir / (beside ? "loss.interrupted.svg" : "loss.svg");
   save_checkpoint(result.checkpoint, *model, tok);
   svg::LineChart chart;
   chart.title = "BabyGPT " + config.model + " on " + o.data.filename().string();
   chart.series.push_back({"train", xs, train_curve});
   chart.series.push_back({"val", xs, val_curve});
-  svg::write_svg(out_dir / "loss.svg", svg::line_chart(chart));
+  svg::write_svg(loss_svg, svg::line_chart(chart));
 
   const double tps = train_seconds > 0
                          ? static_cast<double>(step * o.batch_size * o.block_size) / train_seconds
@@ -321,8 +367,11 @@ TrainResult train(const TrainOptions& o, Console& con) {
   con.out << "trained " << step << " steps in " << format_duration(result.seconds) << " ("
           << fixed(1000.0 * train_seconds / std::max<int64_t>(step, 1), 2) << " ms/step, "
           << grouped(static_cast<int64_t>(tps)) << " tokens/s)\n"
-          << "wrote " << result.checkpoint.string() << " and " << (out_dir / "loss.svg").string()
-          << "\n";
+          << "wrote " << result.checkpoint.string() << " and " << loss_svg.string() << "\n";
+  if (beside) {
+    con.out << "kept the existing " << checkpoint.string()
+            << ": an interrupted run does not replace it\n";
+  }
   if (result.interrupted) return result;
 
   // The course's closing samples, without dropout.
@@ -363,7 +412,7 @@ std::vector<std::string> sample(const SampleCommandOptions& o, Console& con) {
   Generator gen(o.seed);
   SampleOptions so;
   so.max_new_tokens = o.tokens;
-  so.temperature = static_cast<float>(o.temperature);
+  so.temperature = o.temperature;
   so.top_k = o.top_k;
   std::vector<std::string> texts;
   const auto start = Clock::now();

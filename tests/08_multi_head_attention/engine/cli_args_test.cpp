@@ -23,7 +23,7 @@ TEST(CliArgs, TrainDefaultsAreTheCourses) {
   EXPECT_EQ(o.block_size, 8);
   EXPECT_EQ(o.n_embed, 32);
   EXPECT_EQ(o.n_head, 4);
-  EXPECT_DOUBLE_EQ(o.lr, 1e-2);
+  EXPECT_EQ(o.lr, 1e-2f);
   EXPECT_EQ(o.eval_interval, 200);
   EXPECT_EQ(o.eval_iters, 100);
   EXPECT_EQ(o.seed, 1337u);
@@ -38,7 +38,7 @@ TEST(CliArgs, BothFlagStyles) {
                                                "--block-size=16", "--out", "x/y", "--seed=7"});
   EXPECT_EQ(o.model, "v2");
   EXPECT_EQ(o.iters, 30);
-  EXPECT_DOUBLE_EQ(o.lr, 3e-4);
+  EXPECT_EQ(o.lr, 3e-4f);
   EXPECT_EQ(o.block_size, 16);
   EXPECT_EQ(o.out_dir(), "x/y");
   EXPECT_EQ(o.seed, 7u);

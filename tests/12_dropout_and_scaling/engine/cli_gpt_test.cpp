@@ -69,21 +69,21 @@ TEST(CliGptArgs, EveryVersionStartsFromItsCourseDefaults) {
     const TrainOptions o = parse_train_args(Args{"--model", model});
     EXPECT_EQ(o.batch_size, 32) << model;
     EXPECT_EQ(o.block_size, 8) << model;
-    EXPECT_DOUBLE_EQ(o.lr, 1e-2) << model;
+    EXPECT_EQ(o.lr, 1e-2f) << model;
     EXPECT_EQ(o.n_embed, 32) << model;
     EXPECT_EQ(o.n_head, 4) << model;
     EXPECT_EQ(o.n_layer, 3) << model;
-    EXPECT_DOUBLE_EQ(o.dropout, model == "v10" ? 0.2 : 0.0) << model;
+    EXPECT_EQ(o.dropout, model == "v10" ? 0.2f : 0.0f) << model;
     EXPECT_EQ(o.out_dir(), fs::path("runs") / model);
   }
   const TrainOptions o = parse_train_args(Args{"--model", "v11"});
   EXPECT_EQ(o.batch_size, 64);
   EXPECT_EQ(o.block_size, 256);
-  EXPECT_DOUBLE_EQ(o.lr, 3e-4);
+  EXPECT_EQ(o.lr, 3e-4f);
   EXPECT_EQ(o.n_embed, 384);
   EXPECT_EQ(o.n_head, 6);
   EXPECT_EQ(o.n_layer, 6);
-  EXPECT_DOUBLE_EQ(o.dropout, 0.2);
+  EXPECT_EQ(o.dropout, 0.2f);
   EXPECT_EQ(o.iters, 5000);
   const ModelConfig c = o.config(6104);
   EXPECT_EQ(c.model, "v11");
@@ -97,8 +97,8 @@ TEST(CliGptArgs, EveryVersionStartsFromItsCourseDefaults) {
   EXPECT_EQ(b.block_size, 256);
   EXPECT_EQ(b.n_embed, 384);
   EXPECT_EQ(b.n_layer, 6);
-  EXPECT_DOUBLE_EQ(b.dropout, 0.2);
-  EXPECT_DOUBLE_EQ(b.lr, 3e-4);
+  EXPECT_EQ(b.dropout, 0.2f);
+  EXPECT_EQ(b.lr, 3e-4f);
   EXPECT_EQ(b.config(99).n_layer, 6);
 }
 
@@ -112,9 +112,9 @@ TEST(CliGptArgs, ExplicitFlagsOverrideTheDefaults) {
   EXPECT_EQ(o.n_head, 4);
   EXPECT_EQ(o.n_layer, 2);
   EXPECT_EQ(o.batch_size, 8);
-  EXPECT_DOUBLE_EQ(o.dropout, 0.1);
-  EXPECT_DOUBLE_EQ(o.lr, 1e-3);
-  EXPECT_DOUBLE_EQ(parse_train_args(Args{"--model", "v10", "--dropout", "0"}).dropout, 0.0);
+  EXPECT_EQ(o.dropout, 0.1f);
+  EXPECT_EQ(o.lr, 1e-3f);
+  EXPECT_EQ(parse_train_args(Args{"--model", "v10", "--dropout", "0"}).dropout, 0.0f);
   EXPECT_EQ(parse_train_args(Args{"--model", "v6", "--n-layer", "1"}).n_layer, 1);
   const BenchOptions b = parse_bench_args(Args{"--model=v9", "--n-layer", "5"});
   EXPECT_EQ(b.n_layer, 5);
