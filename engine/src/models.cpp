@@ -6,6 +6,7 @@
 #include "bg/attention.h"
 #include "bg/autograd.h"
 #include "bg/error.h"
+#include "bg/fused.h"
 #include "bg/nn_ops.h"
 #include "bg/numbers.h"
 #include "bg/ops.h"
@@ -158,7 +159,8 @@ BabyGPTv4::BabyGPTv4(const ModelConfig& c, Generator& gen)
 }
 
 Tensor BabyGPTv4::features(std::span<const int32_t> idx, int64_t B, int64_t T) const {
-  return sa_heads(embed(idx, B, T));  // (B, T, C) -> (B, T, C)
+  const Tensor x = embed(idx, B, T);  // (B, T, C)
+  return fast_kernels() ? attention(x, sa_heads) : sa_heads(x);
 }
 
 std::vector<Tensor> BabyGPTv4::attention_maps(std::span<const int32_t> idx, int64_t T) const {
@@ -203,8 +205,14 @@ GPT::GPT(const ModelConfig& c, Generator& gen) : PositionalModel(c, gen) {
 Tensor GPT::body(const Tensor& x, std::vector<std::vector<Tensor>>* weights) const {
   Tensor h = x;  // (B, T, C)
   if (sa_heads) {
-    if (weights != nullptr) weights->emplace_back();
-    h = ffwd->forward(sa_heads->forward(h, weights != nullptr ? &weights->back() : nullptr));
+    if (weights != nullptr) {
+      weights->emplace_back();
+      h = ffwd->forward(sa_heads->forward(h, &weights->back()));
+    } else if (fast_kernels()) {
+      h = ffwd->forward_fast(attention(h, *sa_heads));
+    } else {
+      h = ffwd->forward(sa_heads->forward(h));
+    }
   } else {
     h = blocks->forward(h, weights);
   }

@@ -20,6 +20,24 @@ uint32_t Generator::next_u32() {
   return (x >> rot) | (x << ((32u - rot) & 31u));
 }
 
+// n steps of state = a·state + c compose into one step state = A·state + C. Squaring the
+// step (a, c) -> (a·a, (a + 1)·c) doubles its length, so n steps are the product of the
+// squarings picked by the bits of n (Brown, "Random number generation with arbitrary
+// strides", 1994). All arithmetic is modulo 2^64, as in next_u32().
+void Generator::advance(uint64_t n) {
+  uint64_t step_mult = 6364136223846793005ULL, step_plus = inc_;  // one step
+  uint64_t total_mult = 1, total_plus = 0;                         // zero steps
+  for (; n > 0; n >>= 1u) {
+    if ((n & 1u) != 0) {
+      total_mult *= step_mult;
+      total_plus = total_plus * step_mult + step_plus;
+    }
+    step_plus = (step_mult + 1) * step_plus;
+    step_mult *= step_mult;
+  }
+  state_ = total_mult * state_ + total_plus;
+}
+
 float Generator::uniform(float lo, float hi) { return lo + (hi - lo) * uniform(); }
 
 uint64_t Generator::randint(uint64_t n) {

@@ -16,4 +16,15 @@ void gemm_nt(const float* a, const float* b, float* c, int64_t n, int64_t k, int
 // c (n, m) += aᵀ · b, a stored (k, n), b (k, m)
 void gemm_tn(const float* a, const float* b, float* c, int64_t n, int64_t k, int64_t m);
 
+// A matrix read through strides: element (i, j) is at p[i * rs + j * cs]. A transposed
+// matrix is the same memory with rs and cs swapped; one head's columns of a wider matrix
+// are p + offset with the wider row stride.
+struct MatView {
+  const float* p;
+  int64_t rs, cs;
+};
+// c (n, m), row stride ldc, += A (n, k) · B (k, m) on this thread only: for kernels that
+// split their work across threads themselves (attention splits by sequence × head).
+void gemm_serial(MatView a, MatView b, float* c, int64_t ldc, int64_t n, int64_t k, int64_t m);
+
 }  // namespace bg

@@ -29,6 +29,11 @@ class Generator {
   float uniform(float lo, float hi);  // [lo, hi)
   float normal();                     // N(0, 1)
   uint64_t randint(uint64_t n);       // [0, n), n > 0
+  // Skips n draws in O(log n) steps: afterwards the generator is where n calls of
+  // next_u32() (or uniform()) would have left it. A kernel that splits random work across
+  // threads gives each thread a copy advanced to its own first draw, so the numbers are
+  // those of the one-thread loop, whatever the number of threads.
+  void advance(uint64_t n);
 
  private:
   uint64_t state_ = 0;

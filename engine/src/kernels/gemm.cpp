@@ -28,18 +28,14 @@ constexpr int64_t kMr = 6;    // rows of the register tile
 constexpr int64_t kNr = 32;   // columns of the register tile (2 × 16 floats)
 constexpr int64_t kKc = 256;  // depth of a packed block
 
-// A matrix seen through strides: element (i, j) is at p[i * rs + j * cs].
-struct View {
-  const float* p;
-  int64_t rs, cs;
-  float at(int64_t i, int64_t j) const { return p[i * rs + j * cs]; }
-};
+using View = MatView;
+float at(View v, int64_t i, int64_t j) { return v.p[i * v.rs + j * v.cs]; }
 
 // Packs depth [p0, p0+kc) × columns [j0, j0+cols) of B into one kc × kNr panel (row p holds
 // B(p0 + p, j0 .. j0+kNr-1)), padding missing columns with zeros.
 void pack_b(View b, int64_t p0, int64_t kc, int64_t j0, int64_t cols, float* out) {
   for (int64_t p = 0; p < kc; ++p) {
-    for (int64_t j = 0; j < kNr; ++j) *out++ = j < cols ? b.at(p0 + p, j0 + j) : 0.0f;
+    for (int64_t j = 0; j < kNr; ++j) *out++ = j < cols ? at(b, p0 + p, j0 + j) : 0.0f;
   }
 }
 
@@ -47,7 +43,7 @@ void pack_b(View b, int64_t p0, int64_t kc, int64_t j0, int64_t cols, float* out
 // padding missing rows with zeros: the last, partial row tile of A.
 void pad_a(View a, int64_t i0, int64_t rows, int64_t p0, int64_t kc, float* out) {
   for (int64_t i = 0; i < kMr; ++i)
-    for (int64_t p = 0; p < kc; ++p) out[i * kc + p] = i < rows ? a.at(i0 + i, p0 + p) : 0.0f;
+    for (int64_t p = 0; p < kc; ++p) out[i * kc + p] = i < rows ? at(a, i0 + i, p0 + p) : 0.0f;
 }
 
 // The register tile: acc (kMr × kNr) = A tile (kMr × kc, element (i, p) at a[i*ars + p*acs])
@@ -72,10 +68,13 @@ void micro_kernel(const float* a, int64_t ars, int64_t acs, const float* b, int6
   }
 }
 
+}  // namespace
+
 // One thread's share: C (n, m) += A (n, k) · B (k, m), c already offset to the share.
 // B is used in place when its rows are contiguous and a panel is whole, packed otherwise;
 // A is always read in place (only its last, partial row tile is copied and padded).
 void gemm_serial(View a, View b, float* c, int64_t ldc, int64_t n, int64_t k, int64_t m) {
+  if (n == 0 || m == 0 || k == 0) return;
   thread_local std::vector<float> b_pack, a_pad;
   b_pack.resize(static_cast<size_t>(kKc * kNr));
   a_pad.resize(static_cast<size_t>(kMr * kKc));
@@ -105,6 +104,8 @@ void gemm_serial(View a, View b, float* c, int64_t ldc, int64_t n, int64_t k, in
     }
   }
 }
+
+namespace {
 
 // sum_p a[p] · b[p] over contiguous arrays, in sixteen lanes the compiler keeps in a vector
 // register (one running sum would be a chain of dependent additions).

@@ -1,0 +1,72 @@
+// The engine's fast path for a GPT: coarse ops where a GPT spends its time.
+//
+// The lessons build attention out of small ops — per head three Linears, q·kᵀ, a mask, a
+// softmax, a dropout, a product, and a concat to join the heads — each a graph node with its
+// own buffers. That is the clearest way to learn it and a slow way to run it. Here the same
+// functions are one op each, a forward and a backward kernel on raw arrays:
+//
+//   attention      all heads of causal self-attention over (B, T, C) at once: one product
+//                  for q, k, v of every head, the heads read in place (no split, no concat),
+//                  work split across threads by sequence × head, and the attention weights
+//                  never stored: the backward rebuilds them from each row's log-sum-exp.
+//                  Attention dropout is drawn in the same order as the list of heads draws
+//                  it, so a seeded run drops the same weights on either path.
+//   linear_relu    relu(x · Wᵀ + b) in one op: the feed-forward's first layer.
+//
+// They compute what the lessons' modules compute (tests compare both paths to 1e-5). The
+// `babygpt` program uses them; babygpt_mine, which runs the learner's own code, does not.
+// Set with set_fast_kernels (or `babygpt ... --kernels lesson|fast`).
+#pragma once
+
+#include <cstdint>
+
+#include "bg/attention.h"
+#include "bg/module.h"
+#include "bg/random.h"
+#include "bg/tensor.h"
+
+namespace bg {
+
+// Whether modules take the fast path (Block, MultiHeadAttention in the models, FeedForward).
+// Off by default, so that a lesson's tests run the learner's code.
+bool fast_kernels();
+void set_fast_kernels(bool on);
+
+// ---- kernels on raw arrays ----------------------------------------------------------------
+// B sequences of T positions, C = nh · hs channels, nh heads of hs channels.
+struct AttentionDims {
+  int64_t B, T, C, nh;
+  int64_t hs() const { return C / nh; }
+};
+
+// qkv (B, T, 3C): row (b, t) holds the queries of every head (C), then the keys, then the
+// values; head h owns columns h·hs … h·hs+hs-1 of each third. For every sequence b and head h:
+//   w[t, s] = q_t · k_s / sqrt(hs)   for s <= t, -inf above the diagonal      (T, T)
+//   p = softmax(w) row by row;  lse[b, h, t] = log Σ_s exp(w[t, s])           (saved)
+//   p[t, s] *= keep[t, s]            dropout: 0, or 1 / (1 - drop_p)
+//   out[b, t, h·hs …] = Σ_s p[t, s] v_s                                       (B, T, C)
+// Dropout draws one uniform from `gen` per weight, the lesson's order: head h, then sequence
+// b, then row t, then column s — draw number ((h·B + b)·T + t)·T + s counted from gen's state;
+// a weight is dropped when its draw is < drop_p. (The caller advances its generator past the
+// nh·B·T·T draws.) out is overwritten.
+void attention_forward(const float* qkv, float* out, float* lse, const AttentionDims& d,
+                       float drop_p, const Generator& gen);
+// With g = dL/dout (B, T, C), rebuilds p from q, k and lse, the dropout mask from gen (the
+// generator as it was for the forward), and ADDS dL/dqkv into dqkv (B, T, 3C):
+//   dv_s += Σ_t p[t, s] g_t          dp[t, s] = g_t · v_s · keep[t, s]
+//   dw[t, s] = p[t, s] (dp[t, s] - Σ_s' p[t, s'] dp[t, s'])          (softmax backward)
+//   dq_t += Σ_s dw[t, s] k_s / sqrt(hs)      dk_s += Σ_t dw[t, s] q_t / sqrt(hs)
+void attention_backward(const float* g, const float* qkv, const float* lse, float* dqkv,
+                        const AttentionDims& d, float drop_p, const Generator& gen);
+
+// ---- ops ------------------------------------------------------------------------------------
+// All heads of `mha` on x (B, T, C) -> (B, T, C), heads side by side as MultiHeadAttention
+// (lesson 08) concatenates them, with the heads' own dropout on the attention weights
+// (training mode, p from heads[0]->drop, drawn from default_generator()). Parents: x and
+// every head's query, key and value weights, so gradients reach the heads' own parameters.
+Tensor attention(const Tensor& x, const MultiHeadAttention& mha);
+
+// relu(x · Wᵀ + b) for lin = Linear(in, out) with bias: x (..., in) -> (..., out).
+Tensor linear_relu(const Tensor& x, const Linear& lin);
+
+}  // namespace bg

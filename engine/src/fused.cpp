@@ -1,0 +1,148 @@
+// The fast path's ops (bg/fused.h): the kernels wrapped once into the graph.
+#include "bg/fused.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+
+#include "bg/autograd.h"
+#include "bg/error.h"
+#include "bg/kernels.h"
+#include "bg/storage.h"
+
+namespace bg {
+
+namespace {
+
+bool g_fast_kernels = false;
+
+// What attention's backward needs, kept until the graph is freed; the buffers then go back
+// to the cache for the next step.
+struct AttentionSaved {
+  std::vector<float> w;    // (3C, C) the heads' query, key and value weights, stacked
+  std::vector<float> qkv;  // (B, T, 3C)
+  std::vector<float> lse;  // (B, nh, T)
+  Generator gen;           // the dropout stream as the forward found it
+  AttentionSaved() = default;
+  AttentionSaved(const AttentionSaved&) = delete;
+  AttentionSaved& operator=(const AttentionSaved&) = delete;
+  ~AttentionSaved() {
+    give_buffer(std::move(w));
+    give_buffer(std::move(qkv));
+    give_buffer(std::move(lse));
+  }
+};
+
+}  // namespace
+
+bool fast_kernels() { return g_fast_kernels; }
+void set_fast_kernels(bool on) { g_fast_kernels = on; }
+
+Tensor attention(const Tensor& x, const MultiHeadAttention& mha) {
+  const int64_t C = mha.n_embed(), nh = mha.n_head(), hs = mha.head_size();
+  if (x.dim() != 3 || x.size(2) != C || x.size(1) > mha.block_size() ||
+      static_cast<int64_t>(mha.heads.size()) != nh) {
+    throw Error("attention: input must be (B, T, " + std::to_string(C) +
+                ") with T <= block_size " + std::to_string(mha.block_size()) + ", got shape " +
+                shape_str(x.shape()));
+  }
+  const AttentionDims d{x.size(0), x.size(1), C, nh};
+  const int64_t rows = d.B * d.T;
+  const Dropout& drop = mha.heads[0]->drop;
+  const float p = drop.is_training() ? drop.p() : 0.0f;
+
+  auto saved = std::make_shared<AttentionSaved>();
+  // w (3C, C): row block 0 the queries, 1 the keys, 2 the values; head h's (hs, C) weight at
+  // rows h·hs … of each block, which is where its columns of qkv come from
+  saved->w = take_buffer(static_cast<size_t>(3 * C * C));
+  std::vector<Tensor> inputs{x};
+  for (int64_t h = 0; h < nh; ++h) {
+    const Head& head = *mha.heads[static_cast<size_t>(h)];
+    const Linear* parts[] = {&head.query, &head.key, &head.value};
+    for (int64_t part = 0; part < 3; ++part) {
+      const auto wp = parts[part]->weight.data();  // (hs, C)
+      std::copy(wp.begin(), wp.end(), saved->w.begin() + (part * C + h * hs) * C);
+      inputs.push_back(parts[part]->weight);
+    }
+  }
+  // qkv (rows, 3C) = x (rows, C) · wᵀ
+  saved->qkv = take_zeros(static_cast<size_t>(rows * 3 * C));
+  gemm_nt(x.data().data(), saved->w.data(), saved->qkv.data(), rows, C, 3 * C);
+  saved->lse = take_buffer(static_cast<size_t>(d.B * nh * d.T));
+  Generator& gen = default_generator();
+  saved->gen = gen;
+  std::vector<float> out = take_buffer(static_cast<size_t>(rows * C));
+  attention_forward(saved->qkv.data(), out.data(), saved->lse.data(), d, p, gen);
+  if (p > 0.0f) gen.advance(static_cast<uint64_t>(nh * d.B * d.T * d.T));  // the draws used
+
+  return make_result(
+      std::move(out), {d.B, d.T, C}, std::move(inputs),
+      [saved, d, p](const Node& o) {
+        const int64_t C = d.C, rows = d.B * d.T, hs = d.hs();
+        std::vector<float> dqkv = take_zeros(static_cast<size_t>(rows * 3 * C));
+        attention_backward(o.grad.data(), saved->qkv.data(), saved->lse.data(), dqkv.data(), d,
+                           p, saved->gen);
+        Node& xn = o.parents[0].node();
+        if (xn.requires_grad) {  // dx (rows, C) += dqkv (rows, 3C) · w (3C, C)
+          gemm_nn(dqkv.data(), saved->w.data(), grad_buffer(xn).data(), rows, 3 * C, C);
+        }
+        // dw (3C, C) = dqkvᵀ · x, then each head's rows into its own weights' gradients
+        std::vector<float> dw = take_zeros(static_cast<size_t>(3 * C * C));
+        gemm_tn(dqkv.data(), xn.data.data(), dw.data(), 3 * C, rows, C);
+        for (int64_t h = 0; h < d.nh; ++h) {
+          for (int64_t part = 0; part < 3; ++part) {
+            Node& wn = o.parents[static_cast<size_t>(1 + 3 * h + part)].node();
+            if (!wn.requires_grad) continue;
+            const float* src = dw.data() + (part * C + h * hs) * C;
+            float* dst = grad_buffer(wn).data();
+            for (int64_t i = 0; i < hs * C; ++i) dst[i] += src[i];
+          }
+        }
+        give_buffer(std::move(dw));
+        give_buffer(std::move(dqkv));
+      },
+      "attention");
+}
+
+Tensor linear_relu(const Tensor& x, const Linear& lin) {
+  const int64_t in = lin.in_features(), out = lin.out_features();
+  if (x.dim() < 1 || x.shape().back() != in || !lin.bias.defined()) {
+    throw Error("linear_relu: Linear(" + std::to_string(in) + " -> " + std::to_string(out) +
+                ") with a bias needs an input ending in " + std::to_string(in) + ", got shape " +
+                shape_str(x.shape()));
+  }
+  const int64_t rows = x.numel() / in;
+  Shape shape = x.shape();
+  shape.back() = out;
+  // y (rows, out) = relu(x (rows, in) · Wᵀ + b): every row starts as the bias
+  std::vector<float> y = take_buffer(static_cast<size_t>(rows * out));
+  const float* b = lin.bias.data().data();
+  for (int64_t r = 0; r < rows; ++r) std::copy_n(b, out, y.data() + r * out);
+  gemm_nt(x.data().data(), lin.weight.data().data(), y.data(), rows, in, out);
+  for (float& v : y) v = std::max(v, 0.0f);
+  return make_result(
+      std::move(y), std::move(shape), {x, lin.weight, lin.bias},
+      [rows, in, out](const Node& o) {
+        // the gradient through the ReLU: g where the output is positive, else 0
+        std::vector<float> g = take_buffer(static_cast<size_t>(rows * out));
+        for (size_t i = 0; i < g.size(); ++i) g[i] = o.data[i] > 0.0f ? o.grad[i] : 0.0f;
+        Node& xn = o.parents[0].node();
+        Node& wn = o.parents[1].node();
+        Node& bn = o.parents[2].node();
+        if (xn.requires_grad) {  // dx (rows, in) += g · W
+          gemm_nn(g.data(), wn.data.data(), grad_buffer(xn).data(), rows, out, in);
+        }
+        if (wn.requires_grad) {  // dW (out, in) += gᵀ · x
+          gemm_tn(g.data(), xn.data.data(), grad_buffer(wn).data(), out, rows, in);
+        }
+        if (bn.requires_grad) {  // db += column sums of g
+          float* db = grad_buffer(bn).data();
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t j = 0; j < out; ++j) db[j] += g[static_cast<size_t>(r * out + j)];
+        }
+        give_buffer(std::move(g));
+      },
+      "linear_relu");
+}
+
+}  // namespace bg

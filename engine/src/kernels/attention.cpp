@@ -1,0 +1,157 @@
+// Causal multi-head attention over a whole batch: the forward and the backward kernel
+// (bg/fused.h). One (sequence, head) pair is one unit of work, done by one thread with a
+// T × T scratch that stays in its cache; the heads are read in place from qkv (row stride 3C)
+// and written in place into out (row stride C), so nothing is split, copied or joined.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "bg/fast_exp.h"
+#include "bg/fused.h"
+#include "bg/kernels.h"
+#include "bg/parallel.h"
+
+namespace bg {
+
+namespace {
+
+// Where one (sequence b, head h) pair lives: its queries, keys and values in qkv (row stride
+// 3C), and its columns of out or of a gradient (B, T, C) (row stride C).
+struct HeadRef {
+  const float* q;
+  const float* k;
+  const float* v;
+  int64_t ld;       // 3C
+  int64_t out_off;  // offset of (b, 0, h·hs) in a (B, T, C) array
+  int64_t qkv_off;  // offset of (b, 0, h·hs) in a (B, T, 3C) array
+};
+
+HeadRef head_ref(const float* qkv, const AttentionDims& d, int64_t b, int64_t h) {
+  const int64_t ld = 3 * d.C;
+  const int64_t qkv_off = b * d.T * ld + h * d.hs();
+  const float* q = qkv + qkv_off;
+  return {q, q + d.C, q + 2 * d.C, ld, b * d.T * d.C + h * d.hs(), qkv_off};
+}
+
+// The generator positioned at the first dropout draw of (b, h): the lesson's list of heads
+// drops head 0's (B, T, T) weights first, then head 1's, …
+Generator dropout_stream(const Generator& gen, const AttentionDims& d, int64_t b, int64_t h) {
+  Generator g = gen;
+  g.advance(static_cast<uint64_t>(((h * d.B + b) * d.T) * d.T));
+  return g;
+}
+
+// w (T, T) = q · kᵀ for one pair (the product of every query with every key; the causal
+// mask is applied by the callers, which read only s <= t).
+void scores(const HeadRef& r, const AttentionDims& d, float* w) {
+  const int64_t T = d.T;
+  std::fill(w, w + T * T, 0.0f);
+  // (T, hs) · (hs, T): kᵀ is k read with its strides swapped
+  gemm_serial({r.q, r.ld, 1}, {r.k, 1, r.ld}, w, T, T, d.hs(), T);
+}
+
+// Multiplies row t of the weights by the dropout factors of its T draws (all T are drawn,
+// masked columns too, as dropout on the full (T, T) matrix does) and returns nothing; the
+// factors are 0 or keep_scale.
+void drop_row(float* row, int64_t T, float drop_p, float keep_scale, Generator& g) {
+  for (int64_t s = 0; s < T; ++s) row[s] *= g.uniform() < drop_p ? 0.0f : keep_scale;
+}
+
+}  // namespace
+
+void attention_forward(const float* qkv, float* out, float* lse, const AttentionDims& d,
+                       float drop_p, const Generator& gen) {
+  const int64_t T = d.T, hs = d.hs();
+  const float scale = 1.0f / std::sqrt(static_cast<float>(hs));
+  const float keep_scale = drop_p < 1.0f ? 1.0f / (1.0f - drop_p) : 0.0f;
+  std::fill(out, out + d.B * T * d.C, 0.0f);
+  const double cost = 4.0 * static_cast<double>(T * T * hs);
+  parallel_for(d.B * d.nh, cost, [&](int64_t i0, int64_t i1) {
+    thread_local std::vector<float> scratch;
+    scratch.resize(static_cast<size_t>(T * T));
+    float* w = scratch.data();
+    for (int64_t i = i0; i < i1; ++i) {
+      const int64_t b = i / d.nh, h = i % d.nh;
+      const HeadRef r = head_ref(qkv, d, b, h);
+      scores(r, d, w);  // (T, T)
+      Generator g = drop_p > 0.0f ? dropout_stream(gen, d, b, h) : gen;
+      for (int64_t t = 0; t < T; ++t) {
+        float* row = w + t * T;
+        // softmax over s <= t of row[s] · scale; zero above the diagonal
+        float m = -std::numeric_limits<float>::infinity();
+        for (int64_t s = 0; s <= t; ++s) m = std::max(m, row[s] * scale);
+        float sum = 0.0f;
+        for (int64_t s = 0; s <= t; ++s) {
+          row[s] = fast_exp(row[s] * scale - m);
+          sum += row[s];
+        }
+        const float inv = 1.0f / sum;
+        for (int64_t s = 0; s <= t; ++s) row[s] *= inv;
+        std::fill(row + t + 1, row + T, 0.0f);
+        lse[(b * d.nh + h) * T + t] = m + std::log(sum);
+        if (drop_p > 0.0f) drop_row(row, T, drop_p, keep_scale, g);
+      }
+      // out (T, hs) += p (T, T) · v (T, hs)
+      gemm_serial({w, T, 1}, {r.v, r.ld, 1}, out + r.out_off, d.C, T, T, hs);
+    }
+  });
+}
+
+void attention_backward(const float* g, const float* qkv, const float* lse, float* dqkv,
+                        const AttentionDims& d, float drop_p, const Generator& gen) {
+  const int64_t T = d.T, hs = d.hs();
+  const float scale = 1.0f / std::sqrt(static_cast<float>(hs));
+  const float keep_scale = drop_p < 1.0f ? 1.0f / (1.0f - drop_p) : 0.0f;
+  const double cost = 10.0 * static_cast<double>(T * T * hs);
+  parallel_for(d.B * d.nh, cost, [&](int64_t i0, int64_t i1) {
+    thread_local std::vector<float> scratch;
+    scratch.resize(static_cast<size_t>(3 * T * T));
+    float* p = scratch.data();       // (T, T) the softmax weights
+    float* pd = p + T * T;           // (T, T) the weights after dropout (p itself without it)
+    float* dp = p + 2 * T * T;       // (T, T) dL/dp, then dL/dw
+    for (int64_t i = i0; i < i1; ++i) {
+      const int64_t b = i / d.nh, h = i % d.nh;
+      const HeadRef r = head_ref(qkv, d, b, h);
+      const float* gh = g + r.out_off;  // (T, hs), row stride C
+      // the weights again, from the scores and the saved log-sum-exp of each row
+      scores(r, d, p);
+      for (int64_t t = 0; t < T; ++t) {
+        float* row = p + t * T;
+        const float l = lse[(b * d.nh + h) * T + t];
+        for (int64_t s = 0; s <= t; ++s) row[s] = fast_exp(row[s] * scale - l);
+        std::fill(row + t + 1, row + T, 0.0f);
+      }
+      // dp (T, T) = g (T, hs) · vᵀ
+      std::fill(dp, dp + T * T, 0.0f);
+      gemm_serial({gh, d.C, 1}, {r.v, 1, r.ld}, dp, T, T, hs, T);
+      const float* used = p;  // what multiplied v in the forward
+      if (drop_p > 0.0f) {
+        Generator gd = dropout_stream(gen, d, b, h);
+        std::copy(p, p + T * T, pd);
+        for (int64_t t = 0; t < T; ++t) {
+          Generator row_gen = gd;  // the same T draws for the weights and for dp
+          drop_row(pd + t * T, T, drop_p, keep_scale, row_gen);
+          drop_row(dp + t * T, T, drop_p, keep_scale, gd);
+        }
+        used = pd;
+      }
+      // dv (T, hs) += usedᵀ (T, T) · g (T, hs)
+      gemm_serial({used, 1, T}, {gh, d.C, 1}, dqkv + r.qkv_off + 2 * d.C, r.ld, T, T, hs);
+      // softmax backward, row by row, with the score scale folded in: dw = p (dp - p·dp) · scale
+      for (int64_t t = 0; t < T; ++t) {
+        const float* pr = p + t * T;
+        float* dr = dp + t * T;
+        float dot = 0.0f;
+        for (int64_t s = 0; s <= t; ++s) dot += pr[s] * dr[s];
+        for (int64_t s = 0; s <= t; ++s) dr[s] = pr[s] * (dr[s] - dot) * scale;
+        std::fill(dr + t + 1, dr + T, 0.0f);
+      }
+      // dq (T, hs) += dw (T, T) · k (T, hs);  dk (T, hs) += dwᵀ · q
+      gemm_serial({dp, T, 1}, {r.k, r.ld, 1}, dqkv + r.qkv_off, r.ld, T, T, hs);
+      gemm_serial({dp, 1, T}, {r.q, r.ld, 1}, dqkv + r.qkv_off + d.C, r.ld, T, T, hs);
+    }
+  });
+}
+
+}  // namespace bg

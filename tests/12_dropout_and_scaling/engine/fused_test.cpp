@@ -1,0 +1,242 @@
+// The engine's fast path (bg/fused.h) computes what the lessons' modules compute: the same
+// outputs, the same gradients for every parameter, the same dropout masks, for every model
+// version that uses it. The lessons' modules are checked against PyTorch in each lesson's
+// tests; these tests tie the fast path to them (1e-5), and check each fast op on its own with
+// finite differences.
+#include "bg/fused.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "bg/autograd.h"
+#include "bg/data.h"
+#include "bg/gpt.h"
+#include "bg/models.h"
+#include "bg/ops.h"
+#include "testing.h"
+
+namespace bg {
+namespace {
+
+using bg::testing::AllClose;
+using bg::testing::GradOk;
+
+// Turns the fast path on (or off) for one test and restores it afterwards.
+class FastKernels {
+ public:
+  explicit FastKernels(bool on) : previous_(fast_kernels()) { set_fast_kernels(on); }
+  ~FastKernels() { set_fast_kernels(previous_); }
+  FastKernels(const FastKernels&) = delete;
+  FastKernels& operator=(const FastKernels&) = delete;
+
+ private:
+  bool previous_;
+};
+
+// ------------------------------------------------------------------ Generator::advance
+
+TEST(GeneratorAdvance, SkipsExactlyNDraws) {
+  for (uint64_t n : {0ULL, 1ULL, 2ULL, 7ULL, 64ULL, 1000ULL, 12345ULL}) {
+    Generator stepped(42), jumped(42);
+    for (uint64_t i = 0; i < n; ++i) stepped.next_u32();
+    jumped.advance(n);
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(jumped.next_u32(), stepped.next_u32()) << "n = " << n;
+  }
+}
+
+TEST(GeneratorAdvance, JumpsCompose) {
+  // a jump far beyond what a loop could check equals two jumps that add up to it
+  Generator once(7), twice(7);
+  once.advance(5'000'000'000'123ULL);
+  twice.advance(5'000'000'000'000ULL);
+  twice.advance(123);
+  EXPECT_EQ(once.next_u32(), twice.next_u32());
+}
+
+// ------------------------------------------------------------------ attention
+
+// A list of heads with the weights drawn from a seed, and an input.
+struct AttentionCase {
+  MultiHeadAttention mha;
+  Tensor x;
+  AttentionCase(int64_t B, int64_t T, int64_t C, int64_t nh, int64_t block)
+      : mha(C, nh, block, gen()), x(randn({B, T, C}, gen()).requires_grad_()) {}
+  static Generator& gen() {
+    static Generator g(2024);
+    return g;
+  }
+};
+
+// The lesson's list of heads and the fused op on the same weights, seed and input: the
+// outputs, the input's gradient and every head's weight gradients agree.
+void ExpectSameAsTheListOfHeads(int64_t B, int64_t T, int64_t C, int64_t nh, float p) {
+  AttentionCase c(B, T, C, nh, /*block=*/8);
+  for (auto& head : c.mha.heads) head->drop.set_p(p);
+  const Tensor g = randn({B, T, C}, AttentionCase::gen());
+  auto run = [&](bool fast) {
+    c.x.zero_grad();
+    for (Tensor& w : c.mha.parameters()) w.zero_grad();
+    manual_seed(99);
+    const Tensor y = fast ? attention(c.x, c.mha) : c.mha.forward(c.x);
+    y.backward(g);
+    std::vector<Tensor> out{y.detach(), c.x.grad()};
+    for (const Tensor& w : c.mha.parameters()) out.push_back(w.grad());
+    out.push_back(scalar(static_cast<float>(default_generator().next_u32() >> 8)));
+    return out;
+  };
+  const std::vector<Tensor> lesson = run(false), fast = run(true);
+  const char* names[] = {"output", "dL/dx"};
+  for (size_t i = 0; i + 1 < lesson.size(); ++i) {
+    EXPECT_TRUE(AllClose(fast[i], lesson[i], 1e-5, 1e-4))
+        << (i < 2 ? names[i] : "a weight's gradient, parameter " + std::to_string(i - 2))
+        << ", B " << B << " T " << T << " C " << C << " heads " << nh << " dropout " << p;
+  }
+  // the generator moved past exactly the draws the list of heads made
+  EXPECT_EQ(fast.back().item(), lesson.back().item()) << "next draw after the attention";
+}
+
+TEST(FusedAttention, MatchesTheListOfHeads) {
+  ExpectSameAsTheListOfHeads(2, 5, 12, 3, 0.0f);
+  ExpectSameAsTheListOfHeads(3, 8, 16, 4, 0.0f);  // T == block_size
+  ExpectSameAsTheListOfHeads(2, 1, 8, 2, 0.0f);   // one position
+  ExpectSameAsTheListOfHeads(1, 7, 6, 1, 0.0f);   // one head
+}
+
+TEST(FusedAttention, DropsTheSameWeightsAsTheListOfHeads) {
+  ExpectSameAsTheListOfHeads(2, 5, 12, 3, 0.3f);
+  ExpectSameAsTheListOfHeads(3, 8, 16, 4, 0.5f);
+}
+
+TEST(FusedAttention, InEvalModeNothingIsDroppedOrDrawn) {
+  AttentionCase c(2, 6, 8, 2, 8);
+  for (auto& head : c.mha.heads) head->drop.set_p(0.5f);
+  c.mha.eval();
+  manual_seed(5);
+  const Tensor fast = attention(c.x, c.mha);
+  const uint32_t next = default_generator().next_u32();
+  for (auto& head : c.mha.heads) head->drop.set_p(0.0f);
+  EXPECT_TRUE(AllClose(fast, c.mha.forward(c.x)));
+  EXPECT_EQ(next, Generator(5).next_u32());
+}
+
+TEST(FusedAttention, GradientsMatchFiniteDifferences) {
+  AttentionCase c(2, 4, 6, 2, 8);
+  std::vector<Tensor> inputs{c.x};
+  for (const Tensor& w : c.mha.parameters()) inputs.push_back(w);
+  EXPECT_TRUE(
+      GradOk("attention", [&](const std::vector<Tensor>& in) { return attention(in[0], c.mha); },
+             inputs));
+}
+
+TEST(FusedAttention, GradientsMatchFiniteDifferencesWithDropout) {
+  AttentionCase c(2, 4, 6, 2, 8);
+  for (auto& head : c.mha.heads) head->drop.set_p(0.25f);
+  std::vector<Tensor> inputs{c.x};
+  for (const Tensor& w : c.mha.parameters()) inputs.push_back(w);
+  // the same masks on every evaluation: the seed is set inside f
+  EXPECT_TRUE(GradOk("attention with dropout",
+                     [&](const std::vector<Tensor>& in) {
+                       manual_seed(3);
+                       return attention(in[0], c.mha);
+                     },
+                     inputs));
+}
+
+TEST(FusedAttention, InputsThatDoNotRequireGradGetNone) {
+  AttentionCase c(1, 3, 4, 2, 8);
+  const Tensor x = c.x.detach();
+  c.mha.heads[1]->key.weight.requires_grad_(false);
+  attention(x, c.mha).backward(ones({1, 3, 4}));
+  EXPECT_FALSE(x.has_grad());
+  EXPECT_FALSE(c.mha.heads[1]->key.weight.has_grad());
+  EXPECT_TRUE(c.mha.heads[1]->query.weight.has_grad());
+  EXPECT_TRUE(c.mha.heads[0]->key.weight.has_grad());
+}
+
+TEST(FusedAttention, BadShapesAreNamed) {
+  AttentionCase c(1, 3, 4, 2, 8);
+  EXPECT_BG_ERROR(attention(zeros({2, 3, 5}), c.mha), "attention", "[2, 3, 5]");
+  EXPECT_BG_ERROR(attention(zeros({2, 9, 4}), c.mha), "block_size 8", "[2, 9, 4]");
+  EXPECT_BG_ERROR(attention(zeros({3, 4}), c.mha), "[3, 4]");
+}
+
+// ------------------------------------------------------------------ linear_relu
+
+TEST(LinearRelu, MatchesReluOfLinear) {
+  Generator gen(11);
+  Linear lin(5, 7, true, gen);
+  Tensor x = randn({2, 3, 5}, gen).requires_grad_();
+  const Tensor g = randn({2, 3, 7}, gen);
+  const Tensor fast = linear_relu(x, lin);
+  fast.backward(g);
+  const std::vector<Tensor> fast_grads{x.grad(), lin.weight.grad(), lin.bias.grad()};
+  x.zero_grad();
+  lin.weight.zero_grad();
+  lin.bias.zero_grad();
+  const Tensor lesson = relu(lin(x));
+  lesson.backward(g);
+  EXPECT_TRUE(AllClose(fast, lesson));
+  EXPECT_TRUE(AllClose(fast_grads[0], x.grad()));
+  EXPECT_TRUE(AllClose(fast_grads[1], lin.weight.grad()));
+  EXPECT_TRUE(AllClose(fast_grads[2], lin.bias.grad()));
+}
+
+TEST(LinearRelu, GradientsMatchFiniteDifferences) {
+  Generator gen(12);
+  Linear lin(4, 3, true, gen);
+  const Tensor x = randn({5, 4}, gen).requires_grad_();
+  EXPECT_TRUE(GradOk("linear_relu",
+                     [&](const std::vector<Tensor>& in) { return linear_relu(in[0], lin); },
+                     {x, lin.weight, lin.bias}));
+}
+
+TEST(LinearRelu, BadInputsAreNamed) {
+  Generator gen(13);
+  Linear lin(4, 3, true, gen), no_bias(4, 3, false, gen);
+  EXPECT_BG_ERROR(linear_relu(zeros({2, 5}), lin), "linear_relu", "[2, 5]");
+  EXPECT_BG_ERROR(linear_relu(zeros({2, 4}), no_bias), "bias");
+}
+
+// ------------------------------------------------------------------ whole models
+
+// Every model version that has attention: one training step's loss and every parameter's
+// gradient on the fast path equal the lesson path's, dropout (v10+) included.
+TEST(FastPath, EveryModelVersionGivesTheLessonsNumbers) {
+  for (int v = 4; v <= 11; ++v) {
+    ModelConfig c;
+    c.model = "v";
+    c.model += std::to_string(v);
+    c.vocab_size = 13;
+    c.block_size = 6;
+    c.n_embed = 12;
+    c.n_head = 3;
+    c.n_layer = 2;
+    c.dropout = v >= 10 ? 0.2f : 0.0f;
+    Generator gen(31);
+    auto model = make_model(c, gen);
+    const std::vector<int32_t> text{1, 5, 2, 9, 0, 3, 12, 7, 4, 4, 8, 6, 11, 10, 2};
+    const Batch batch = get_batch(text, 3, 6, gen);
+    auto run = [&](bool fast) {
+      FastKernels on(fast);
+      for (Tensor& p : model->parameters()) p.zero_grad();
+      manual_seed(77);
+      const Tensor loss = model_loss(*model, batch);
+      loss.backward();
+      std::vector<Tensor> out{loss.detach()};
+      for (const Tensor& p : model->parameters()) out.push_back(p.grad());
+      return out;
+    };
+    const std::vector<Tensor> lesson = run(false), fast = run(true);
+    const auto names = model->named_parameters();
+    EXPECT_TRUE(AllClose(fast[0], lesson[0])) << c.model << " loss";
+    for (size_t i = 1; i < lesson.size(); ++i) {
+      EXPECT_TRUE(AllClose(fast[i], lesson[i], 1e-5, 1e-4))
+          << c.model << " gradient of " << names[i - 1].first;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace bg
