@@ -123,24 +123,32 @@ Tensor linear_relu(const Tensor& x, const Linear& lin) {
   return make_result(
       std::move(y), std::move(shape), {x, lin.weight, lin.bias},
       [rows, in, out](const Node& o) {
-        // the gradient through the ReLU: g where the output is positive, else 0
-        std::vector<float> g = take_buffer(static_cast<size_t>(rows * out));
-        for (size_t i = 0; i < g.size(); ++i) g[i] = o.data[i] > 0.0f ? o.grad[i] : 0.0f;
         Node& xn = o.parents[0].node();
         Node& wn = o.parents[1].node();
         Node& bn = o.parents[2].node();
+        // g (rows, out): the gradient through the ReLU, o.grad where the output is positive,
+        // else 0; db += its column sums
+        std::vector<float> g = take_buffer(static_cast<size_t>(rows * out));
+        std::vector<float> col = take_zeros(static_cast<size_t>(out));
+        for (int64_t r = 0; r < rows; ++r) {
+          const float* y = o.data.data() + r * out;
+          const float* gy = o.grad.data() + r * out;
+          float* gr = g.data() + r * out;
+          for (int64_t j = 0; j < out; ++j) gr[j] = y[j] > 0.0f ? gy[j] : 0.0f;
+          for (int64_t j = 0; j < out; ++j) col[static_cast<size_t>(j)] += gr[j];
+        }
         if (xn.requires_grad) {  // dx (rows, in) += g · W
           gemm_nn(g.data(), wn.data.data(), grad_buffer(xn).data(), rows, out, in);
         }
         if (wn.requires_grad) {  // dW (out, in) += gᵀ · x
           gemm_tn(g.data(), xn.data.data(), grad_buffer(wn).data(), out, rows, in);
         }
-        if (bn.requires_grad) {  // db += column sums of g
+        if (bn.requires_grad) {
           float* db = grad_buffer(bn).data();
-          for (int64_t r = 0; r < rows; ++r)
-            for (int64_t j = 0; j < out; ++j) db[j] += g[static_cast<size_t>(r * out + j)];
+          for (int64_t j = 0; j < out; ++j) db[j] += col[static_cast<size_t>(j)];
         }
         give_buffer(std::move(g));
+        give_buffer(std::move(col));
       },
       "linear_relu");
 }

@@ -1,5 +1,7 @@
 #include "bg/storage.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <unordered_map>
 
@@ -7,10 +9,23 @@ namespace bg {
 
 namespace {
 
-// Keep at most this much memory in the cache, and at most a few buffers of one size;
-// beyond that, returned buffers are freed. (A BabyGPT v4 step makes a few dozen tensors of
-// the same size: every head has its own queries, keys, values, scores and weights.)
-constexpr size_t kMaxCachedBytes = size_t{64} << 20;
+// Keep at most this much memory in the cache, and at most a few hundred buffers of one size;
+// beyond that, returned buffers are freed. A step hands back, when its graph is freed, the
+// buffers the next step asks for again, so the cache must hold one step's worth: at the
+// course's full v11 shape (batch 64 × block 256) the logits and their gradient alone are
+// 400 MB each. A quarter of the machine's memory leaves room for that. (A BabyGPT v4 step
+// makes a few dozen tensors of the same size: every head has its own queries, keys, values,
+// scores and weights.)
+size_t max_cached_bytes() {
+  static const size_t bytes = [] {
+    const long pages = sysconf(_SC_PHYS_PAGES);
+    const long page_size = sysconf(_SC_PAGESIZE);
+    const size_t floor = size_t{64} << 20;
+    if (pages <= 0 || page_size <= 0) return floor;
+    return std::max(floor, static_cast<size_t>(pages) * static_cast<size_t>(page_size) / 4);
+  }();
+  return bytes;
+}
 constexpr size_t kMaxPerSize = 256;
 // Buffers this small are cheaper to allocate than to look up.
 constexpr size_t kMinCachedFloats = 64;
@@ -67,7 +82,7 @@ void give_buffer(std::vector<float>&& buffer) {
   const size_t n = buffer.size();
   if (n < kMinCachedFloats || buffer.capacity() != n || t_cache_gone) return;  // freed normally
   Cache& c = cache();
-  if (c.stats.cached_bytes + n * sizeof(float) > kMaxCachedBytes) return;
+  if (c.stats.cached_bytes + n * sizeof(float) > max_cached_bytes()) return;
   auto& same = c.free[n];
   if (same.size() >= kMaxPerSize) return;
   c.stats.cached_bytes += n * sizeof(float);

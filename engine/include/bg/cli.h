@@ -168,6 +168,7 @@ struct BenchOptions {
   float lr = 1e-2f;
   int threads = 0;  // 0: try 1 .. hardware threads and keep the fastest
   uint64_t seed = 1337;
+  std::string kernels;  // "fast" or "lesson"; empty: the program's own (bg/fused.h)
   ModelConfig config(int64_t vocab) const;
 };
 

@@ -117,6 +117,9 @@ const std::vector<Flag>& bench_flags() {
                  "threads for the kernels; 0 = try each count, keep the fastest (default 0)"});
     f.push_back(
         {"seed", "N", "seed of the weights, the batches and the dropout masks (default 1337)"});
+    f.push_back({"kernels", "fast|lesson",
+                 "the engine's coarse kernels, or the lessons' modules op by op (default: fast "
+                 "in babygpt, lesson in babygpt_mine)"});
     return f;
   }();
   return flags;
@@ -461,6 +464,12 @@ BenchOptions parse_bench_args(std::span<const std::string> args) {
   if (const auto* v = p.get("warmup")) o.warmup = parse_int("warmup", *v, 0, kBig);
   if (const auto* v = p.get("threads")) {
     o.threads = static_cast<int>(parse_int("threads", *v, 0, 256));
+  }
+  if (const auto* v = p.get("kernels")) {
+    if (*v != "fast" && *v != "lesson") {
+      throw UsageError("--kernels must be fast or lesson, got " + in_quotes(*v));
+    }
+    o.kernels = *v;
   }
   parse_model_flags(p, o);
   return o;

@@ -16,6 +16,7 @@
 #include "bg/cli.h"
 #include "bg/data.h"
 #include "bg/fileio.h"
+#include "bg/fused.h"
 #include "bg/optim.h"
 #include "bg/parallel.h"
 #include "bg/storage.h"
@@ -143,6 +144,7 @@ BenchResult bench(const BenchOptions& o, Console& con) {
   const ModelConfig config = o.config(vocab);
   config.validate();
   check_step_fits_in_memory(config, o.batch_size, o.block_size);
+  if (!o.kernels.empty()) set_fast_kernels(o.kernels == "fast");
   Generator gen(o.seed);
   manual_seed(o.seed);  // the dropout masks (v10+) come from the default generator
   auto model = make_model(config, gen);
@@ -155,7 +157,11 @@ BenchResult bench(const BenchOptions& o, Console& con) {
   if (config.has_blocks()) con.out << ", n_layer " << o.n_layer;
   if (config.has_dropout()) con.out << ", dropout " << o.dropout;
   con.out << ", lr " << o.lr << ", vocab " << vocab << " (" << source << "), "
-          << model->num_parameters() << " parameters\n";
+          << model->num_parameters() << " parameters\n"
+          << "kernels: "
+          << (fast_kernels() ? "fast (the engine's coarse ops, bg/fused.h)"
+                             : "lesson (the lessons' modules, op by op)")
+          << "\n";
 
   // Threads: the requested count, or the fastest of 1 .. hardware threads.
   BenchResult r;
@@ -167,8 +173,13 @@ BenchResult bench(const BenchOptions& o, Console& con) {
     std::string tried;
     for (int t = 1; t <= std::min(hw, 8); ++t) {
       set_num_threads(t);
-      run_steps(*model, opt, split.train, o, gen, std::max<int64_t>(o.warmup, 2));
-      const double ms = quantile(run_steps(*model, opt, split.train, o, gen, 30).total, 0.5);
+      // warm up, then about two seconds of steps (at least 2, at most 30)
+      const double warm =
+          quantile(run_steps(*model, opt, split.train, o, gen, std::max<int64_t>(o.warmup, 2))
+                       .total,
+                   1.0);
+      const auto trial = static_cast<int64_t>(std::clamp(2000.0 / warm, 2.0, 30.0));
+      const double ms = quantile(run_steps(*model, opt, split.train, o, gen, trial).total, 0.5);
       tried += (tried.empty() ? "" : ", ") + std::to_string(t) + " -> " + fixed(ms, 2) + " ms";
       if (t == 1 || ms < best) {
         best = ms;

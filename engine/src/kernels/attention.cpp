@@ -51,11 +51,10 @@ void scores(const HeadRef& r, const AttentionDims& d, float* w) {
   gemm_serial({r.q, r.ld, 1}, {r.k, 1, r.ld}, w, T, T, d.hs(), T);
 }
 
-// Multiplies row t of the weights by the dropout factors of its T draws (all T are drawn,
-// masked columns too, as dropout on the full (T, T) matrix does) and returns nothing; the
-// factors are 0 or keep_scale.
-void drop_row(float* row, int64_t T, float drop_p, float keep_scale, Generator& g) {
-  for (int64_t s = 0; s < T; ++s) row[s] *= g.uniform() < drop_p ? 0.0f : keep_scale;
+// The dropout factors of one row of weights, 0 or keep_scale, from its T draws (all T are
+// drawn, masked columns too, as dropout on the full (T, T) matrix does).
+void dropout_row(float* factor, int64_t T, float drop_p, float keep_scale, Generator& g) {
+  for (int64_t s = 0; s < T; ++s) factor[s] = g.uniform() < drop_p ? 0.0f : keep_scale;
 }
 
 }  // namespace
@@ -69,8 +68,9 @@ void attention_forward(const float* qkv, float* out, float* lse, const Attention
   const double cost = 4.0 * static_cast<double>(T * T * hs);
   parallel_for(d.B * d.nh, cost, [&](int64_t i0, int64_t i1) {
     thread_local std::vector<float> scratch;
-    scratch.resize(static_cast<size_t>(T * T));
-    float* w = scratch.data();
+    scratch.resize(static_cast<size_t>(T * T + T));
+    float* w = scratch.data();          // (T, T) the scores, then the weights
+    float* factor = w + T * T;          // (T) one row's dropout factors
     for (int64_t i = i0; i < i1; ++i) {
       const int64_t b = i / d.nh, h = i % d.nh;
       const HeadRef r = head_ref(qkv, d, b, h);
@@ -90,7 +90,10 @@ void attention_forward(const float* qkv, float* out, float* lse, const Attention
         for (int64_t s = 0; s <= t; ++s) row[s] *= inv;
         std::fill(row + t + 1, row + T, 0.0f);
         lse[(b * d.nh + h) * T + t] = m + std::log(sum);
-        if (drop_p > 0.0f) drop_row(row, T, drop_p, keep_scale, g);
+        if (drop_p > 0.0f) {
+          dropout_row(factor, T, drop_p, keep_scale, g);
+          for (int64_t s = 0; s <= t; ++s) row[s] *= factor[s];
+        }
       }
       // out (T, hs) += p (T, T) · v (T, hs)
       gemm_serial({w, T, 1}, {r.v, r.ld, 1}, out + r.out_off, d.C, T, T, hs);
@@ -106,10 +109,11 @@ void attention_backward(const float* g, const float* qkv, const float* lse, floa
   const double cost = 10.0 * static_cast<double>(T * T * hs);
   parallel_for(d.B * d.nh, cost, [&](int64_t i0, int64_t i1) {
     thread_local std::vector<float> scratch;
-    scratch.resize(static_cast<size_t>(3 * T * T));
-    float* p = scratch.data();       // (T, T) the softmax weights
-    float* pd = p + T * T;           // (T, T) the weights after dropout (p itself without it)
-    float* dp = p + 2 * T * T;       // (T, T) dL/dp, then dL/dw
+    scratch.resize(static_cast<size_t>(3 * T * T + T));
+    float* p = scratch.data();    // (T, T) the softmax weights
+    float* pd = p + T * T;        // (T, T) the weights after dropout (p itself without it)
+    float* dp = p + 2 * T * T;    // (T, T) dL/dp, then dL/dw
+    float* factor = p + 3 * T * T;  // (T) one row's dropout factors
     for (int64_t i = i0; i < i1; ++i) {
       const int64_t b = i / d.nh, h = i % d.nh;
       const HeadRef r = head_ref(qkv, d, b, h);
@@ -128,11 +132,12 @@ void attention_backward(const float* g, const float* qkv, const float* lse, floa
       const float* used = p;  // what multiplied v in the forward
       if (drop_p > 0.0f) {
         Generator gd = dropout_stream(gen, d, b, h);
-        std::copy(p, p + T * T, pd);
         for (int64_t t = 0; t < T; ++t) {
-          Generator row_gen = gd;  // the same T draws for the weights and for dp
-          drop_row(pd + t * T, T, drop_p, keep_scale, row_gen);
-          drop_row(dp + t * T, T, drop_p, keep_scale, gd);
+          dropout_row(factor, T, drop_p, keep_scale, gd);  // the forward's factors again
+          for (int64_t s = 0; s < T; ++s) {
+            pd[t * T + s] = p[t * T + s] * factor[s];
+            dp[t * T + s] *= factor[s];
+          }
         }
         used = pd;
       }
