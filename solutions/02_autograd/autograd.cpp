@@ -2,6 +2,7 @@
 // no-grad mode and the finite-difference gradient checker.
 #include <cmath>
 #include <cstdio>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
@@ -67,20 +68,29 @@ void run_backward(Node& root, const Tensor& gradient) {
   std::span<float> g = grad_buffer(root);
   const auto given = gradient.data();
   for (size_t i = 0; i < g.size(); ++i) g[i] += given[i];
-  // Freeing the graph as we go could destroy a node that is still ahead of us in `order`
-  // (it holds raw pointers), so released inputs wait here until the pass is over.
-  std::vector<Tensor> released;
+  // Freeing the graph as we go must not destroy a node that is still ahead of us in `order`
+  // (it holds raw pointers). So the handles a node's consumers release wait in holders[i],
+  // i its place in the order, until its own backward has run; then they are dropped, and a
+  // node nobody else holds dies at once, its data and gradient back to the buffer cache.
+  // (Keeping them all until the end would hold every activation and every gradient of the
+  // step at the same time: twice the memory at the peak.)
+  std::unordered_map<const Node*, size_t> place;
+  place.reserve(order.size());
+  for (size_t i = 0; i < order.size(); ++i) place.emplace(order[i], i);
+  std::vector<std::vector<Tensor>> holders(order.size());
   NoGradGuard no_grad;  // backward functions compute with ops; record none of it
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    Node* n = *it;
-    if (!n->backward_fn) continue;                          // a leaf
-    if (n->grad.size() != n->data.size()) grad_buffer(*n);  // no gradient reached it: zeros
-    n->backward_fn(*n);
-    // Free this node's part of the graph.
-    n->backward_fn = nullptr;
-    for (Tensor& p : n->parents) released.push_back(std::move(p));
-    n->parents.clear();
-    n->graph_freed = true;
+  for (size_t i = order.size(); i-- > 0;) {
+    Node* n = order[i];
+    if (n->backward_fn) {
+      if (n->grad.size() != n->data.size()) grad_buffer(*n);  // no gradient reached it: zeros
+      n->backward_fn(*n);
+      // Free this node's part of the graph.
+      n->backward_fn = nullptr;
+      for (Tensor& p : n->parents) holders[place[&p.node()]].push_back(std::move(p));
+      n->parents.clear();
+      n->graph_freed = true;
+    }
+    holders[i].clear();  // n is behind us now: it may go
   }
 }
 
