@@ -274,9 +274,16 @@ struct BenchResult {
   double tokens_per_second = 0;
   double flops_per_step = 0;  // forward + backward, counted from the model's matrix products
   double gflops = 0;
+  double peak_gflops = 0;  // the machine's, measured by peak_gflops() on `threads` threads
   double peak_rss_mb = 0;
 };
 BenchResult bench(const BenchOptions& options, Console& console);
+
+// What this machine's cores can do at best, in GFLOP/s: each of `threads` threads runs
+// independent chains of fused multiply-adds on 16-float vectors for about 0.3 s — no memory
+// traffic, no dependencies the pipelines must wait for, compiled with the same flags as the
+// kernels. A matrix product can approach it but never pass it.
+double peak_gflops(int threads);
 
 // Floating-point operations of one training step of `config` on B x T tokens: 2 per
 // multiply-add of every matrix product in the forward pass, times 3 for forward + backward
