@@ -153,4 +153,58 @@ Tensor linear_relu(const Tensor& x, const Linear& lin) {
       "linear_relu");
 }
 
+Tensor linear_dropout(const Tensor& x, const Linear& lin, const Dropout& drop) {
+  const float p = drop.is_training() ? drop.p() : 0.0f;
+  if (p == 0.0f) return lin(x);
+  const int64_t in = lin.in_features(), out = lin.out_features();
+  if (x.dim() < 1 || x.shape().back() != in) {
+    throw Error("linear_dropout: Linear(" + std::to_string(in) + " -> " + std::to_string(out) +
+                ") needs an input ending in " + std::to_string(in) + ", got shape " +
+                shape_str(x.shape()));
+  }
+  const int64_t rows = x.numel() / in;
+  Shape shape = x.shape();
+  shape.back() = out;
+  const float keep_scale = p < 1.0f ? 1.0f / (1.0f - p) : 0.0f;
+  // y (rows, out) = x · Wᵀ + b, then each element dropped when its draw is < p
+  std::vector<float> y = take_buffer(static_cast<size_t>(rows * out));
+  for (int64_t r = 0; r < rows; ++r) {
+    if (lin.bias.defined()) {
+      std::copy_n(lin.bias.data().data(), out, y.data() + r * out);
+    } else {
+      std::fill_n(y.data() + r * out, out, 0.0f);
+    }
+  }
+  gemm_nt(x.data().data(), lin.weight.data().data(), y.data(), rows, in, out);
+  Generator& gen = default_generator();
+  const Generator start = gen;  // the backward draws the same mask from here
+  for (float& v : y) v *= gen.uniform() < p ? 0.0f : keep_scale;
+  std::vector<Tensor> inputs{x, lin.weight};
+  if (lin.bias.defined()) inputs.push_back(lin.bias);
+  return make_result(
+      std::move(y), std::move(shape), std::move(inputs),
+      [rows, in, out, p, keep_scale, start](const Node& o) {
+        // g (rows, out): the gradient through the dropout, the same mask drawn again
+        std::vector<float> g = take_buffer(static_cast<size_t>(rows * out));
+        Generator replay = start;
+        for (size_t i = 0; i < g.size(); ++i)
+          g[i] = o.grad[i] * (replay.uniform() < p ? 0.0f : keep_scale);
+        Node& xn = o.parents[0].node();
+        Node& wn = o.parents[1].node();
+        if (xn.requires_grad) {  // dx (rows, in) += g · W
+          gemm_nn(g.data(), wn.data.data(), grad_buffer(xn).data(), rows, out, in);
+        }
+        if (wn.requires_grad) {  // dW (out, in) += gᵀ · x
+          gemm_tn(g.data(), xn.data.data(), grad_buffer(wn).data(), out, rows, in);
+        }
+        if (o.parents.size() > 2 && o.parents[2].requires_grad()) {  // db += column sums of g
+          float* db = grad_buffer(o.parents[2].node()).data();
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t j = 0; j < out; ++j) db[j] += g[static_cast<size_t>(r * out + j)];
+        }
+        give_buffer(std::move(g));
+      },
+      "linear_dropout");
+}
+
 }  // namespace bg

@@ -55,8 +55,8 @@ FeedForward::FeedForward(int64_t n_embed, bool expand, float dropout, Generator&
 }
 
 Tensor FeedForward::forward_fast(const Tensor& x) const {
-  Tensor h = linear_relu(x, net0);       // (B, T, C) or (B, T, 4C)
-  if (net2) h = drop(net2->forward(h));  // (B, T, C)
+  Tensor h = linear_relu(x, net0);              // (B, T, C) or (B, T, 4C)
+  if (net2) h = linear_dropout(h, *net2, drop);  // (B, T, C)
   return h;
 }
 
@@ -145,7 +145,7 @@ Tensor Block::forward_fast(const Tensor& x) const {
     Tensor a = attention(in, *sa);
     if (config_.projection) {
       const auto& pa = static_cast<const ProjectedAttention&>(*sa);
-      a = pa.drop(pa.proj(a));
+      a = linear_dropout(a, pa.proj, pa.drop);
     }
     return a;
   };

@@ -12,6 +12,8 @@
 //                  Attention dropout is drawn in the same order as the list of heads draws
 //                  it, so a seeded run drops the same weights on either path.
 //   linear_relu    relu(x · Wᵀ + b) in one op: the feed-forward's first layer.
+//   linear_dropout drop(x · Wᵀ + b) in one op, the mask drawn again in the backward instead
+//                  of stored: W^O and the feed-forward's second layer with their dropout.
 //
 // They compute what the lessons' modules compute (tests compare both paths to 1e-5). The
 // `babygpt` program uses them; babygpt_mine, which runs the learner's own code, does not.
@@ -68,5 +70,12 @@ Tensor attention(const Tensor& x, const MultiHeadAttention& mha);
 
 // relu(x · Wᵀ + b) for lin = Linear(in, out) with bias: x (..., in) -> (..., out).
 Tensor linear_relu(const Tensor& x, const Linear& lin);
+
+// drop(lin(x)): a Linear followed by its Dropout, as one op. Dropout draws from
+// default_generator() exactly as bg::dropout does (one uniform per output element, in order),
+// so the masks are the lesson's; but neither the mask nor the product before dropout is
+// kept: the backward draws the mask again from a copy of the generator. In eval mode or with
+// p = 0 it is lin(x).
+Tensor linear_dropout(const Tensor& x, const Linear& lin, const Dropout& drop);
 
 }  // namespace bg

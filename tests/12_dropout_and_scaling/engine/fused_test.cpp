@@ -199,6 +199,57 @@ TEST(LinearRelu, BadInputsAreNamed) {
   EXPECT_BG_ERROR(linear_relu(zeros({2, 4}), no_bias), "bias");
 }
 
+// ------------------------------------------------------------------ linear_dropout
+
+TEST(LinearDropout, MatchesDropoutOfLinearWithTheSameMask) {
+  Generator gen(14);
+  Linear lin(6, 5, true, gen);
+  Dropout drop(0.4f);
+  Tensor x = randn({3, 4, 6}, gen).requires_grad_();
+  const Tensor g = randn({3, 4, 5}, gen);
+  manual_seed(21);
+  const Tensor fast = linear_dropout(x, lin, drop);
+  fast.backward(g);
+  const uint32_t next_fast = default_generator().next_u32();
+  const std::vector<Tensor> fast_grads{x.grad(), lin.weight.grad(), lin.bias.grad()};
+  x.zero_grad();
+  lin.weight.zero_grad();
+  lin.bias.zero_grad();
+  manual_seed(21);
+  const Tensor lesson = drop(lin(x));
+  lesson.backward(g);
+  EXPECT_EQ(next_fast, default_generator().next_u32()) << "one draw per output element";
+  EXPECT_TRUE(AllClose(fast, lesson));
+  EXPECT_TRUE(AllClose(fast_grads[0], x.grad()));
+  EXPECT_TRUE(AllClose(fast_grads[1], lin.weight.grad()));
+  EXPECT_TRUE(AllClose(fast_grads[2], lin.bias.grad()));
+}
+
+TEST(LinearDropout, GradientsMatchFiniteDifferences) {
+  Generator gen(15);
+  Linear lin(4, 3, true, gen);
+  Dropout drop(0.3f);
+  const Tensor x = randn({5, 4}, gen).requires_grad_();
+  EXPECT_TRUE(GradOk("linear_dropout",
+                     [&](const std::vector<Tensor>& in) {
+                       manual_seed(8);  // the same mask on every evaluation
+                       return linear_dropout(in[0], lin, drop);
+                     },
+                     {x, lin.weight, lin.bias}));
+}
+
+TEST(LinearDropout, InEvalModeItIsTheLinear) {
+  Generator gen(16);
+  Linear lin(4, 3, true, gen);
+  Dropout drop(0.5f);
+  drop.eval();
+  const Tensor x = randn({2, 4}, gen);
+  manual_seed(4);
+  EXPECT_TRUE(AllClose(linear_dropout(x, lin, drop), lin(x)));
+  EXPECT_EQ(default_generator().next_u32(), Generator(4).next_u32()) << "nothing drawn";
+  EXPECT_BG_ERROR(linear_dropout(zeros({2, 5}), lin, Dropout(0.5f)), "linear_dropout", "[2, 5]");
+}
+
 // ------------------------------------------------------------------ whole models
 
 // Every model version that has attention: one training step's loss and every parameter's
