@@ -2,7 +2,8 @@
 # Reruns one lesson's tests in the sanitizer build (build-asan/: AddressSanitizer and
 # UndefinedBehaviorSanitizer, -DBG_SANITIZE=ON). A test that dies with "SegFault" in the normal
 # build then stops at the first bad memory access or undefined operation instead, with the call
-# stack (function names) where it happened and, for a use after free, where the memory was freed.
+# stack (file and line of each frame: the build has -g) where it happened and, for a use after
+# free, where the memory was freed.
 # The first run configures build-asan and compiles the engine once more (several minutes);
 # later runs rebuild only what changed.
 # Usage: tools/sanitize.sh NN [exercises|solutions] [more ctest arguments]

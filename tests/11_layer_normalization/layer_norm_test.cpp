@@ -1177,14 +1177,31 @@ TEST(LayerNormOp, AccumulatesOverTwoBackwardPasses) {
 }
 
 // Only the inputs that require grad get one (the op passes null for the others).
+// Every combination of x, weight and bias requiring grad or not (x constant included, as
+// for the first layer's input): each input that requires grad gets its gradient, the others
+// none. Catches: a gradient written into an input that does not require it (a dx/dgamma/dbeta
+// pointer passed to the backward kernel whatever requires_grad says).
 TEST(LayerNormOp, GradientOnlyForInputsThatRequireIt) {
-  Tensor x = tensor(kCaseA.x, {3, 5}, true);
-  const Tensor w = tensor(kCaseA.gamma, {5});
-  Tensor b = tensor(kCaseA.beta, {5}, true);
-  sum(mul(layer_norm(x, w, b), tensor(kCaseA.g, {3, 5}))).backward();
-  EXPECT_TRUE(AllClose(x.grad(), kCaseA.dx));
-  EXPECT_TRUE(AllClose(b.grad(), kCaseA.dbeta));
-  EXPECT_FALSE(w.has_grad());
+  for (int mask = 1; mask < 8; ++mask) {
+    SCOPED_TRACE("x " + std::to_string(mask & 1) + " weight " + std::to_string((mask >> 1) & 1) +
+                 " bias " + std::to_string((mask >> 2) & 1));
+    Tensor x = tensor(kCaseA.x, {3, 5}, (mask & 1) != 0);
+    Tensor w = tensor(kCaseA.gamma, {5}, (mask & 2) != 0);
+    Tensor b = tensor(kCaseA.beta, {5}, (mask & 4) != 0);
+    sum(mul(layer_norm(x, w, b), tensor(kCaseA.g, {3, 5}))).backward();
+    ASSERT_EQ(x.has_grad(), (mask & 1) != 0);
+    ASSERT_EQ(w.has_grad(), (mask & 2) != 0);
+    ASSERT_EQ(b.has_grad(), (mask & 4) != 0);
+    if (x.has_grad()) {
+      EXPECT_TRUE(AllClose(x.grad(), kCaseA.dx));
+    }
+    if (w.has_grad()) {
+      EXPECT_TRUE(AllClose(w.grad(), kCaseA.dgamma));
+    }
+    if (b.has_grad()) {
+      EXPECT_TRUE(AllClose(b.grad(), kCaseA.dbeta));
+    }
+  }
 }
 
 // ============================================================ exercise 3: the pre-norm block

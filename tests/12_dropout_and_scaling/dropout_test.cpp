@@ -129,6 +129,23 @@ TEST(DropoutOp, PZeroKeepsEverythingAndPOneDropsEverything) {
   EXPECT_EQ(xg.grad().tolist(), std::vector<float>(24, 0.0f));
 }
 
+// p = 0 returns a copy of x that is still in the graph: the gradient passes through unchanged.
+// An input that does not require grad, or no-grad mode, records nothing.
+// Catches: p = 0 answered with a detached copy (x.detach(), tensor(x.tolist(), …)), whose
+// backward never reaches x; a result built by hand that requires grad in no-grad mode.
+TEST(DropoutOp, PZeroKeepsTheGradientAndConstantsRecordNothing) {
+  Tensor x = randn({3, 4}).requires_grad_();
+  const Tensor g = randn({3, 4});
+  Generator gen(1);
+  const Tensor y = dropout(x, 0.0f, gen);
+  ASSERT_TRUE(y.requires_grad()) << "dropout with p = 0 must stay in the graph";
+  y.backward(g);
+  EXPECT_EQ(x.grad().tolist(), g.tolist());
+  EXPECT_FALSE(dropout(randn({3, 4}), 0.5f, gen).requires_grad());
+  NoGradGuard no_grad;
+  EXPECT_FALSE(dropout(x, 0.5f, gen).requires_grad());
+}
+
 // Catches: a missing check, a check that lets p = 1.5 or NaN through.
 TEST(DropoutOp, RejectsPOutsideZeroOne) {
   Generator gen(1);

@@ -147,6 +147,27 @@ TEST(CachedModel, RefusesAFullCacheAndAnotherModelsCache) {
   EXPECT_BG_ERROR(forward_cached(*model, std::span(tokens).first(1), wrong), "v8", "v4");
 }
 
+// Sampling needs no gradients: forward_cached holds a NoGradGuard, so even when the caller
+// records (the model's parameters require grad) the logits are a plain tensor, no graph
+// keeps the step's activations alive.
+// Catches: a forgotten NoGradGuard.
+TEST(CachedModel, RecordsNoGraph) {
+  for (const char* v : {"v1", "v4", "v9"}) {
+    SCOPED_TRACE(v);
+    const auto model = tiny(v);
+    ASSERT_TRUE(model->parameters().front().requires_grad());
+    ASSERT_TRUE(grad_enabled());
+    KVCache cache(*model);
+    const std::vector<int32_t> tokens = some_tokens(3, 14);
+    const Tensor prefill = forward_cached(*model, std::span(tokens).first(2), cache);
+    EXPECT_FALSE(prefill.requires_grad());
+    EXPECT_TRUE(prefill.is_leaf());
+    const Tensor step = next_logits(*model, tokens, cache);
+    EXPECT_FALSE(step.requires_grad());
+    EXPECT_TRUE(grad_enabled()) << "the guard must end with the call";
+  }
+}
+
 // ============================================================ exercise 5: the sliding window
 
 // Grows a context from a one-token prompt to `length` tokens (a fixed sequence), asking

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <functional>
+#include <iosfwd>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bg/tensor.h"
@@ -78,5 +80,26 @@ struct GradcheckResult {
 using GradcheckFn = std::function<Tensor(const std::vector<Tensor>&)>;
 GradcheckResult gradcheck(const std::string& name, const GradcheckFn& f,
                           const std::vector<Tensor>& inputs, const GradcheckOptions& options = {});
+
+// ---- Looking inside the graph -------------------------------------------------------------
+// One line per node reachable from `root` through parents, inputs first: a node's parents are
+// always listed before it, root last (the order topological_order gives; backward visits the
+// lines bottom to top). Each line shows the node's index, its op with the indices of its
+// parents, its shape, requires_grad, its first 4 values and, once a backward pass has written
+// it, the first 4 values of its grad ("..." when there are more). A node whose graph a
+// backward pass freed says so instead of listing parents. Give `names` (for instance a
+// module's named_parameters()) to see those tensors' names:
+//
+//   0: leaf "w" [3] requires_grad=true data=[0.5, -1, 2]
+//   1: leaf [3] requires_grad=false data=[1, 2, 3]
+//   2: mul(1, 0) [3] requires_grad=true data=[0.5, -2, 6]
+//   3: sum(2) [] requires_grad=true data=[4.5]
+//
+// Only reads the graph (changes nothing) and walks it with a loop, not recursion, so a graph
+// 100,000 ops deep prints fine. It does not call your topological_order, so it can be trusted
+// while you debug that. An undefined tensor prints "undefined tensor".
+using TensorNames = std::vector<std::pair<std::string, Tensor>>;
+std::string dump_graph(const Tensor& root, const TensorNames& names = {});
+void dump_graph(std::ostream& os, const Tensor& root, const TensorNames& names = {});
 
 }  // namespace bg
