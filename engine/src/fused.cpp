@@ -16,21 +16,17 @@ namespace {
 
 bool g_fast_kernels = false;
 
-// What attention's backward needs, kept until the graph is freed; the buffers then go back
-// to the cache for the next step.
+// What attention's backward needs, kept until the graph is freed (the buffers then go back
+// to the cache for the next step).
 struct AttentionSaved {
-  std::vector<float> w;    // (3C, C) the heads' query, key and value weights, stacked
-  std::vector<float> qkv;  // (B, T, 3C)
-  std::vector<float> lse;  // (B, nh, T)
-  Generator gen;           // the dropout stream as the forward found it
-  AttentionSaved() = default;
-  AttentionSaved(const AttentionSaved&) = delete;
-  AttentionSaved& operator=(const AttentionSaved&) = delete;
-  ~AttentionSaved() {
-    give_buffer(std::move(w));
-    give_buffer(std::move(qkv));
-    give_buffer(std::move(lse));
-  }
+  AttentionSaved(int64_t rows, int64_t C, int64_t lse_size)
+      : w(static_cast<size_t>(3 * C * C)),
+        qkv(static_cast<size_t>(rows * 3 * C)),
+        lse(static_cast<size_t>(lse_size)) {}
+  SavedBuffer w;    // (3C, C) the heads' query, key and value weights, stacked
+  SavedBuffer qkv;  // (B, T, 3C)
+  SavedBuffer lse;  // (B, nh, T)
+  Generator gen;    // the dropout stream as the forward found it
 };
 
 }  // namespace
@@ -51,24 +47,22 @@ Tensor attention(const Tensor& x, const MultiHeadAttention& mha) {
   const Dropout& drop = mha.heads[0]->drop;
   const float p = drop.is_training() ? drop.p() : 0.0f;
 
-  auto saved = std::make_shared<AttentionSaved>();
+  auto saved = std::make_shared<AttentionSaved>(rows, C, d.B * nh * d.T);
   // w (3C, C): row block 0 the queries, 1 the keys, 2 the values; head h's (hs, C) weight at
   // rows h·hs … of each block, which is where its columns of qkv come from
-  saved->w = take_buffer(static_cast<size_t>(3 * C * C));
   std::vector<Tensor> inputs{x};
   for (int64_t h = 0; h < nh; ++h) {
     const Head& head = *mha.heads[static_cast<size_t>(h)];
     const Linear* parts[] = {&head.query, &head.key, &head.value};
     for (int64_t part = 0; part < 3; ++part) {
       const auto wp = parts[part]->weight.data();  // (hs, C)
-      std::copy(wp.begin(), wp.end(), saved->w.begin() + (part * C + h * hs) * C);
+      std::copy(wp.begin(), wp.end(), saved->w.data() + (part * C + h * hs) * C);
       inputs.push_back(parts[part]->weight);
     }
   }
   // qkv (rows, 3C) = x (rows, C) · wᵀ
-  saved->qkv = take_zeros(static_cast<size_t>(rows * 3 * C));
+  std::fill_n(saved->qkv.data(), saved->qkv.size(), 0.0f);
   gemm_nt(x.data().data(), saved->w.data(), saved->qkv.data(), rows, C, 3 * C);
-  saved->lse = take_buffer(static_cast<size_t>(d.B * nh * d.T));
   Generator& gen = default_generator();
   saved->gen = gen;
   std::vector<float> out = take_buffer(static_cast<size_t>(rows * C));

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace bg {
@@ -20,6 +21,25 @@ std::vector<float> take_zeros(size_t n);
 std::vector<float> copy_buffer(std::span<const float> values);
 // Hands a buffer back for reuse (it is freed if the cache is full).
 void give_buffer(std::vector<float>&& buffer);
+
+// A buffer of n floats an op keeps for its backward pass (held by its backward function
+// through a shared_ptr): when the graph is freed it goes back to the cache, as a node's data
+// and gradient do. A plain std::vector there would be freed and allocated again every step.
+class SavedBuffer {
+ public:
+  explicit SavedBuffer(size_t n) : data_(take_buffer(n)) {}
+  ~SavedBuffer() { give_buffer(std::move(data_)); }
+  SavedBuffer(const SavedBuffer&) = delete;
+  SavedBuffer& operator=(const SavedBuffer&) = delete;
+  float* data() { return data_.data(); }
+  const float* data() const { return data_.data(); }
+  size_t size() const { return data_.size(); }
+  float& operator[](size_t i) { return data_[i]; }
+  float operator[](size_t i) const { return data_[i]; }
+
+ private:
+  std::vector<float> data_;
+};
 
 // Statistics of this thread's cache, for the benchmark.
 struct BufferStats {
