@@ -38,9 +38,8 @@ Tensor attention(const Tensor& x, const MultiHeadAttention& mha) {
   const int64_t C = mha.n_embed(), nh = mha.n_head(), hs = mha.head_size();
   if (x.dim() != 3 || x.size(2) != C || x.size(1) > mha.block_size() ||
       static_cast<int64_t>(mha.heads.size()) != nh) {
-    throw Error("attention: input must be (B, T, " + std::to_string(C) +
-                ") with T <= block_size " + std::to_string(mha.block_size()) + ", got shape " +
-                shape_str(x.shape()));
+    throw Error("attention: input must be (B, T, " + std::to_string(C) + ") with T <= block_size " +
+                std::to_string(mha.block_size()) + ", got shape " + shape_str(x.shape()));
   }
   const AttentionDims d{x.size(0), x.size(1), C, nh};
   const int64_t rows = d.B * d.T;
@@ -74,8 +73,8 @@ Tensor attention(const Tensor& x, const MultiHeadAttention& mha) {
       [saved, d, p](const Node& o) {
         const int64_t C = d.C, rows = d.B * d.T, hs = d.hs();
         std::vector<float> dqkv = take_zeros(static_cast<size_t>(rows * 3 * C));
-        attention_backward(o.grad.data(), saved->qkv.data(), saved->lse.data(), dqkv.data(), d,
-                           p, saved->gen);
+        attention_backward(o.grad.data(), saved->qkv.data(), saved->lse.data(), dqkv.data(), d, p,
+                           saved->gen);
         Node& xn = o.parents[0].node();
         if (xn.requires_grad) {  // dx (rows, C) += dqkv (rows, 3C) · w (3C, C)
           gemm_nn(dqkv.data(), saved->w.data(), grad_buffer(xn).data(), rows, 3 * C, C);

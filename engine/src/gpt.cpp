@@ -55,7 +55,7 @@ FeedForward::FeedForward(int64_t n_embed, bool expand, float dropout, Generator&
 }
 
 Tensor FeedForward::forward_fast(const Tensor& x) const {
-  Tensor h = linear_relu(x, net0);              // (B, T, C) or (B, T, 4C)
+  Tensor h = linear_relu(x, net0);               // (B, T, C) or (B, T, 4C)
   if (net2) h = linear_dropout(h, *net2, drop);  // (B, T, C)
   return h;
 }

@@ -26,7 +26,7 @@ uint32_t Generator::next_u32() {
 // strides", 1994). All arithmetic is modulo 2^64, as in next_u32().
 void Generator::advance(uint64_t n) {
   uint64_t step_mult = 6364136223846793005ULL, step_plus = inc_;  // one step
-  uint64_t total_mult = 1, total_plus = 0;                         // zero steps
+  uint64_t total_mult = 1, total_plus = 0;                        // zero steps
   for (; n > 0; n >>= 1u) {
     if ((n & 1u) != 0) {
       total_mult *= step_mult;

@@ -216,10 +216,8 @@ BenchResult bench(const BenchOptions& o, Console& con) {
     for (int t = 1; t <= std::min(hw, 8); ++t) {
       set_num_threads(t);
       // warm up, then about two seconds of steps (at least 2, at most 30)
-      const double warm =
-          quantile(run_steps(*model, opt, split.train, o, gen, std::max<int64_t>(o.warmup, 2))
-                       .total,
-                   1.0);
+      const double warm = quantile(
+          run_steps(*model, opt, split.train, o, gen, std::max<int64_t>(o.warmup, 2)).total, 1.0);
       const auto trial = static_cast<int64_t>(std::clamp(2000.0 / warm, 2.0, 30.0));
       const double ms = quantile(run_steps(*model, opt, split.train, o, gen, trial).total, 0.5);
       tried += (tried.empty() ? "" : ", ") + std::to_string(t) + " -> " + fixed(ms, 2) + " ms";

@@ -69,8 +69,8 @@ void attention_forward(const float* qkv, float* out, float* lse, const Attention
   parallel_for(d.B * d.nh, cost, [&](int64_t i0, int64_t i1) {
     thread_local std::vector<float> scratch;
     scratch.resize(static_cast<size_t>(T * T + T));
-    float* w = scratch.data();          // (T, T) the scores, then the weights
-    float* factor = w + T * T;          // (T) one row's dropout factors
+    float* w = scratch.data();  // (T, T) the scores, then the weights
+    float* factor = w + T * T;  // (T) one row's dropout factors
     for (int64_t i = i0; i < i1; ++i) {
       const int64_t b = i / d.nh, h = i % d.nh;
       const HeadRef r = head_ref(qkv, d, b, h);
@@ -110,9 +110,9 @@ void attention_backward(const float* g, const float* qkv, const float* lse, floa
   parallel_for(d.B * d.nh, cost, [&](int64_t i0, int64_t i1) {
     thread_local std::vector<float> scratch;
     scratch.resize(static_cast<size_t>(3 * T * T + T));
-    float* p = scratch.data();    // (T, T) the softmax weights
-    float* pd = p + T * T;        // (T, T) the weights after dropout (p itself without it)
-    float* dp = p + 2 * T * T;    // (T, T) dL/dp, then dL/dw
+    float* p = scratch.data();      // (T, T) the softmax weights
+    float* pd = p + T * T;          // (T, T) the weights after dropout (p itself without it)
+    float* dp = p + 2 * T * T;      // (T, T) dL/dp, then dL/dw
     float* factor = p + 3 * T * T;  // (T) one row's dropout factors
     for (int64_t i = i0; i < i1; ++i) {
       const int64_t b = i / d.nh, h = i % d.nh;

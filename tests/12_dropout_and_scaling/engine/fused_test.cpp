@@ -90,8 +90,8 @@ void ExpectSameAsTheListOfHeads(int64_t B, int64_t T, int64_t C, int64_t nh, flo
   const char* names[] = {"output", "dL/dx"};
   for (size_t i = 0; i + 1 < lesson.size(); ++i) {
     EXPECT_TRUE(AllClose(fast[i], lesson[i], 1e-5, 1e-4))
-        << (i < 2 ? names[i] : "a weight's gradient, parameter " + std::to_string(i - 2))
-        << ", B " << B << " T " << T << " C " << C << " heads " << nh << " dropout " << p;
+        << (i < 2 ? names[i] : "a weight's gradient, parameter " + std::to_string(i - 2)) << ", B "
+        << B << " T " << T << " C " << C << " heads " << nh << " dropout " << p;
   }
   // the generator moved past exactly the draws the list of heads made
   EXPECT_EQ(fast.back().item(), lesson.back().item()) << "next draw after the attention";
@@ -125,9 +125,8 @@ TEST(FusedAttention, GradientsMatchFiniteDifferences) {
   AttentionCase c(2, 4, 6, 2, 8);
   std::vector<Tensor> inputs{c.x};
   for (const Tensor& w : c.mha.parameters()) inputs.push_back(w);
-  EXPECT_TRUE(
-      GradOk("attention", [&](const std::vector<Tensor>& in) { return attention(in[0], c.mha); },
-             inputs));
+  EXPECT_TRUE(GradOk(
+      "attention", [&](const std::vector<Tensor>& in) { return attention(in[0], c.mha); }, inputs));
 }
 
 TEST(FusedAttention, GradientsMatchFiniteDifferencesWithDropout) {
@@ -136,12 +135,13 @@ TEST(FusedAttention, GradientsMatchFiniteDifferencesWithDropout) {
   std::vector<Tensor> inputs{c.x};
   for (const Tensor& w : c.mha.parameters()) inputs.push_back(w);
   // the same masks on every evaluation: the seed is set inside f
-  EXPECT_TRUE(GradOk("attention with dropout",
-                     [&](const std::vector<Tensor>& in) {
-                       manual_seed(3);
-                       return attention(in[0], c.mha);
-                     },
-                     inputs));
+  EXPECT_TRUE(GradOk(
+      "attention with dropout",
+      [&](const std::vector<Tensor>& in) {
+        manual_seed(3);
+        return attention(in[0], c.mha);
+      },
+      inputs));
 }
 
 TEST(FusedAttention, InputsThatDoNotRequireGradGetNone) {
