@@ -170,18 +170,19 @@ Tensor linear_dropout(const Tensor& x, const Linear& lin, const Dropout& drop) {
   }
   gemm_nt(x.data().data(), lin.weight.data().data(), y.data(), rows, in, out);
   Generator& gen = default_generator();
-  const Generator start = gen;  // the backward draws the same mask from here
-  for (float& v : y) v *= gen.uniform() < p ? 0.0f : keep_scale;
+  const Generator start = gen;                      // the backward draws the same mask from here
+  const uint32_t threshold = dropout_threshold(p);  // dropped: uniform() < p (bg/random.h)
+  for (float& v : y) v *= (gen.next_u32() >> 8u) < threshold ? 0.0f : keep_scale;
   std::vector<Tensor> inputs{x, lin.weight};
   if (lin.bias.defined()) inputs.push_back(lin.bias);
   return make_result(
       std::move(y), std::move(shape), std::move(inputs),
-      [rows, in, out, p, keep_scale, start](const Node& o) {
+      [rows, in, out, threshold, keep_scale, start](const Node& o) {
         // g (rows, out): the gradient through the dropout, the same mask drawn again
         std::vector<float> g = take_buffer(static_cast<size_t>(rows * out));
         Generator replay = start;
         for (size_t i = 0; i < g.size(); ++i)
-          g[i] = o.grad[i] * (replay.uniform() < p ? 0.0f : keep_scale);
+          g[i] = o.grad[i] * ((replay.next_u32() >> 8u) < threshold ? 0.0f : keep_scale);
         Node& xn = o.parents[0].node();
         Node& wn = o.parents[1].node();
         if (xn.requires_grad) {  // dx (rows, in) += g · W

@@ -12,14 +12,6 @@ void Generator::manual_seed(uint64_t seed) {
   next_u32();
 }
 
-uint32_t Generator::next_u32() {
-  const uint64_t old = state_;
-  state_ = old * 6364136223846793005ULL + inc_;
-  const auto x = static_cast<uint32_t>(((old >> 18u) ^ old) >> 27u);
-  const auto rot = static_cast<uint32_t>(old >> 59u);
-  return (x >> rot) | (x << ((32u - rot) & 31u));
-}
-
 // n steps of state = a·state + c compose into one step state = A·state + C. Squaring the
 // step (a, c) -> (a·a, (a + 1)·c) doubles its length, so n steps are the product of the
 // squarings picked by the bits of n (Brown, "Random number generation with arbitrary

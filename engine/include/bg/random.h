@@ -40,6 +40,25 @@ class Generator {
   uint64_t inc_ = 0;
 };
 
+// In the header, so that loops drawing millions of numbers (dropout) can inline it.
+inline uint32_t Generator::next_u32() {
+  const uint64_t old = state_;
+  state_ = old * 6364136223846793005ULL + inc_;
+  const auto x = static_cast<uint32_t>(((old >> 18u) ^ old) >> 27u);
+  const auto rot = static_cast<uint32_t>(old >> 59u);
+  return (x >> rot) | (x << ((32u - rot) & 31u));
+}
+
+// Dropout's test "gen.uniform() < p" on the integers: uniform() is (next_u32() >> 8) · 2^-24,
+// exactly, so it is below p exactly when next_u32() >> 8 is below p · 2^24, that is, below
+// the integer dropout_threshold(p) = ceil(p · 2^24). For loops that draw millions of masks.
+inline uint32_t dropout_threshold(float p) {
+  const float scaled = p * 16777216.0f;  // p · 2^24, exact (a power of two)
+  auto t = static_cast<uint32_t>(scaled);
+  if (static_cast<float>(t) < scaled) ++t;  // ceil
+  return t;
+}
+
 // The generator creation ops and layers use when none is passed. Seed it with manual_seed.
 Generator& default_generator();
 void manual_seed(uint64_t seed);

@@ -10,6 +10,7 @@
 #include "bg/fast_exp.h"
 #include "bg/fused.h"
 #include "bg/kernels.h"
+#include "bg/muladd.h"
 #include "bg/parallel.h"
 
 namespace bg {
@@ -52,9 +53,49 @@ void scores(const HeadRef& r, const AttentionDims& d, float* w) {
 }
 
 // The dropout factors of one row of weights, 0 or keep_scale, from its T draws (all T are
-// drawn, masked columns too, as dropout on the full (T, T) matrix does).
+// drawn, masked columns too, as dropout on the full (T, T) matrix does). A weight is dropped
+// when its draw's uniform() would be < drop_p (bg/random.h, dropout_threshold).
 void dropout_row(float* factor, int64_t T, float drop_p, float keep_scale, Generator& g) {
-  for (int64_t s = 0; s < T; ++s) factor[s] = g.uniform() < drop_p ? 0.0f : keep_scale;
+  const uint32_t threshold = dropout_threshold(drop_p);
+  for (int64_t s = 0; s < T; ++s) factor[s] = (g.next_u32() >> 8u) < threshold ? 0.0f : keep_scale;
+}
+
+// Sixteen running maxima / sums instead of one, so that the compiler keeps them in one vector
+// register: a single running value is a chain of dependent instructions no vector unit helps.
+constexpr int64_t kLanes = 16;
+
+float max_scaled(const float* row, int64_t n, float scale) {  // max of row[0..n) · scale
+  float lane[kLanes];
+  for (int64_t j = 0; j < kLanes; ++j) lane[j] = -std::numeric_limits<float>::infinity();
+  int64_t s = 0;
+  for (; s + kLanes <= n; s += kLanes)
+    for (int64_t j = 0; j < kLanes; ++j) lane[j] = std::max(lane[j], row[s + j] * scale);
+  float m = lane[0];
+  for (int64_t j = 1; j < kLanes; ++j) m = std::max(m, lane[j]);
+  for (; s < n; ++s) m = std::max(m, row[s] * scale);
+  return m;
+}
+
+float sum(const float* v, int64_t n) {
+  float lane[kLanes] = {};
+  int64_t s = 0;
+  for (; s + kLanes <= n; s += kLanes)
+    for (int64_t j = 0; j < kLanes; ++j) lane[j] += v[s + j];
+  float total = 0.0f;
+  for (int64_t j = 0; j < kLanes; ++j) total += lane[j];
+  for (; s < n; ++s) total += v[s];
+  return total;
+}
+
+float dot(const float* a, const float* b, int64_t n) {
+  float lane[kLanes] = {};
+  int64_t s = 0;
+  for (; s + kLanes <= n; s += kLanes)
+    for (int64_t j = 0; j < kLanes; ++j) lane[j] = muladd(a[s + j], b[s + j], lane[j]);
+  float total = 0.0f;
+  for (int64_t j = 0; j < kLanes; ++j) total += lane[j];
+  for (; s < n; ++s) total = muladd(a[s], b[s], total);
+  return total;
 }
 
 }  // namespace
@@ -79,17 +120,13 @@ void attention_forward(const float* qkv, float* out, float* lse, const Attention
       for (int64_t t = 0; t < T; ++t) {
         float* row = w + t * T;
         // softmax over s <= t of row[s] · scale; zero above the diagonal
-        float m = -std::numeric_limits<float>::infinity();
-        for (int64_t s = 0; s <= t; ++s) m = std::max(m, row[s] * scale);
-        float sum = 0.0f;
-        for (int64_t s = 0; s <= t; ++s) {
-          row[s] = fast_exp(row[s] * scale - m);
-          sum += row[s];
-        }
-        const float inv = 1.0f / sum;
+        const float m = max_scaled(row, t + 1, scale);
+        for (int64_t s = 0; s <= t; ++s) row[s] = fast_exp(row[s] * scale - m);
+        const float z = sum(row, t + 1);
+        const float inv = 1.0f / z;
         for (int64_t s = 0; s <= t; ++s) row[s] *= inv;
         std::fill(row + t + 1, row + T, 0.0f);
-        lse[(b * d.nh + h) * T + t] = m + std::log(sum);
+        lse[(b * d.nh + h) * T + t] = m + std::log(z);
         if (drop_p > 0.0f) {
           dropout_row(factor, T, drop_p, keep_scale, g);
           for (int64_t s = 0; s <= t; ++s) row[s] *= factor[s];
@@ -147,9 +184,8 @@ void attention_backward(const float* g, const float* qkv, const float* lse, floa
       for (int64_t t = 0; t < T; ++t) {
         const float* pr = p + t * T;
         float* dr = dp + t * T;
-        float dot = 0.0f;
-        for (int64_t s = 0; s <= t; ++s) dot += pr[s] * dr[s];
-        for (int64_t s = 0; s <= t; ++s) dr[s] = pr[s] * (dr[s] - dot) * scale;
+        const float pdp = dot(pr, dr, t + 1);
+        for (int64_t s = 0; s <= t; ++s) dr[s] = pr[s] * (dr[s] - pdp) * scale;
         std::fill(dr + t + 1, dr + T, 0.0f);
       }
       // dq (T, hs) += dw (T, T) · k (T, hs);  dk (T, hs) += dwᵀ · q
