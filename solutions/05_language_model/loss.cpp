@@ -13,21 +13,6 @@ namespace bg {
 
 namespace {
 
-// Dimension d of a contiguous tensor viewed as (outer, n, inner): element (o, j, i) sits at
-// (o * n + j) * inner + i.
-struct Lanes {
-  int64_t outer = 1, n = 1, inner = 1;
-};
-
-Lanes lanes(const Shape& shape, int64_t dim) {
-  const auto d = static_cast<size_t>(normalize_dim(dim, shape));
-  Lanes s;
-  for (size_t k = 0; k < d; ++k) s.outer *= shape[k];
-  s.n = shape[d];
-  for (size_t k = d + 1; k < shape.size(); ++k) s.inner *= shape[k];
-  return s;
-}
-
 // The largest of row[0..n). Sixteen running maxima instead of one, so that the compiler can
 // keep them in one vector register: a single running maximum is a chain of dependent
 // instructions that no vector unit can help with.
@@ -61,7 +46,9 @@ double sum_exp_shifted(const float* row, float m, int64_t n) {
 }  // namespace
 
 Tensor log_softmax(const Tensor& x, int64_t dim) {
-  const Lanes s = lanes(x.shape(), dim);
+  // x viewed as (outer, n, inner) around dim (split_at, bg/shape.h): element (o, j, i) sits
+  // at (o * n + j) * inner + i.
+  const DimSplit s = split_at(x.shape(), dim);
   const float* xs = x.data().data();
   std::vector<float> y(static_cast<size_t>(x.numel()));
   for (int64_t o = 0; o < s.outer; ++o) {
