@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -20,6 +21,18 @@ std::vector<float> take_zeros(size_t n);
 std::vector<float> copy_buffer(std::span<const float> values);
 // Hands a buffer back for reuse (it is freed if the cache is full).
 void give_buffer(std::vector<float>&& buffer);
+
+// A recycled buffer of n floats (contents unspecified) for values an op saves for its
+// backward function. A BackwardFn is a std::function, whose captures must be copyable, so the
+// buffer is shared; it goes back to the cache when the last copy dies (when the graph is
+// freed), instead of being freed.
+inline std::shared_ptr<std::vector<float>> take_saved(size_t n) {
+  return std::shared_ptr<std::vector<float>>(new std::vector<float>(take_buffer(n)),
+                                             [](std::vector<float>* v) {
+                                               give_buffer(std::move(*v));
+                                               delete v;
+                                             });
+}
 
 // Statistics of this thread's cache, for the benchmark.
 struct BufferStats {
