@@ -13,6 +13,7 @@
 #include "bg/nn_ops.h"
 #include "bg/numbers.h"
 #include "bg/ops.h"
+#include "bg/storage.h"
 
 namespace bg {
 
@@ -136,8 +137,7 @@ int32_t sample_token(std::span<const float> logits, const SampleOptions& options
     for (float& l : scaled)
       if (l < kth) l = -std::numeric_limits<float>::infinity();
   }
-  const Tensor probs =
-      exp(log_softmax(tensor(std::vector<float>(scaled.begin(), scaled.end()), {V}), 0));
+  const Tensor probs = exp(log_softmax(tensor(copy_buffer(scaled), {V}), 0));
   return static_cast<int32_t>(multinomial(probs.data(), gen));
 }
 

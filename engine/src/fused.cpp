@@ -19,14 +19,10 @@ bool g_fast_kernels = false;
 // What attention's backward needs, kept until the graph is freed (the buffers then go back
 // to the cache for the next step).
 struct AttentionSaved {
-  AttentionSaved(int64_t rows, int64_t C, int64_t lse_size)
-      : w(static_cast<size_t>(3 * C * C)),
-        qkv(static_cast<size_t>(rows * 3 * C)),
-        lse(static_cast<size_t>(lse_size)) {}
-  SavedBuffer w;    // (3C, C) the heads' query, key and value weights, stacked
-  SavedBuffer qkv;  // (B, T, 3C)
-  SavedBuffer lse;  // (B, nh, T)
-  Generator gen;    // the dropout stream as the forward found it
+  std::shared_ptr<std::vector<float>> w;    // (3C, C) the heads' q, k, v weights, stacked
+  std::shared_ptr<std::vector<float>> qkv;  // (B, T, 3C)
+  std::shared_ptr<std::vector<float>> lse;  // (B, nh, T)
+  Generator gen;                            // the dropout stream as the forward found it
 };
 
 }  // namespace
@@ -46,7 +42,9 @@ Tensor attention(const Tensor& x, const MultiHeadAttention& mha) {
   const Dropout& drop = mha.heads[0]->drop;
   const float p = drop.is_training() ? drop.p() : 0.0f;
 
-  auto saved = std::make_shared<AttentionSaved>(rows, C, d.B * nh * d.T);
+  AttentionSaved saved{take_saved(static_cast<size_t>(3 * C * C)),
+                       take_saved(static_cast<size_t>(rows * 3 * C)),
+                       take_saved(static_cast<size_t>(d.B * nh * d.T)), default_generator()};
   // w (3C, C): row block 0 the queries, 1 the keys, 2 the values; head h's (hs, C) weight at
   // rows h·hs … of each block, which is where its columns of qkv come from
   std::vector<Tensor> inputs{x};
@@ -55,17 +53,16 @@ Tensor attention(const Tensor& x, const MultiHeadAttention& mha) {
     const Linear* parts[] = {&head.query, &head.key, &head.value};
     for (int64_t part = 0; part < 3; ++part) {
       const auto wp = parts[part]->weight.data();  // (hs, C)
-      std::copy(wp.begin(), wp.end(), saved->w.data() + (part * C + h * hs) * C);
+      std::copy(wp.begin(), wp.end(), saved.w->data() + (part * C + h * hs) * C);
       inputs.push_back(parts[part]->weight);
     }
   }
   // qkv (rows, 3C) = x (rows, C) · wᵀ
-  std::fill_n(saved->qkv.data(), saved->qkv.size(), 0.0f);
-  gemm_nt(x.data().data(), saved->w.data(), saved->qkv.data(), rows, C, 3 * C);
+  std::fill_n(saved.qkv->data(), saved.qkv->size(), 0.0f);
+  gemm_nt(x.data().data(), saved.w->data(), saved.qkv->data(), rows, C, 3 * C);
   Generator& gen = default_generator();
-  saved->gen = gen;
   std::vector<float> out = take_buffer(static_cast<size_t>(rows * C));
-  attention_forward(saved->qkv.data(), out.data(), saved->lse.data(), d, p, gen);
+  attention_forward(saved.qkv->data(), out.data(), saved.lse->data(), d, p, gen);
   if (p > 0.0f) gen.advance(static_cast<uint64_t>(nh * d.B * d.T * d.T));  // the draws used
 
   return make_result(
@@ -73,11 +70,11 @@ Tensor attention(const Tensor& x, const MultiHeadAttention& mha) {
       [saved, d, p](const Node& o) {
         const int64_t C = d.C, rows = d.B * d.T, hs = d.hs();
         std::vector<float> dqkv = take_zeros(static_cast<size_t>(rows * 3 * C));
-        attention_backward(o.grad.data(), saved->qkv.data(), saved->lse.data(), dqkv.data(), d, p,
-                           saved->gen);
+        attention_backward(o.grad.data(), saved.qkv->data(), saved.lse->data(), dqkv.data(), d, p,
+                           saved.gen);
         Node& xn = o.parents[0].node();
         if (xn.requires_grad) {  // dx (rows, C) += dqkv (rows, 3C) · w (3C, C)
-          gemm_nn(dqkv.data(), saved->w.data(), grad_buffer(xn).data(), rows, 3 * C, C);
+          gemm_nn(dqkv.data(), saved.w->data(), grad_buffer(xn).data(), rows, 3 * C, C);
         }
         // dw (3C, C) = dqkvᵀ · x, then each head's rows into its own weights' gradients
         std::vector<float> dw = take_zeros(static_cast<size_t>(3 * C * C));

@@ -83,7 +83,7 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, flo
   const int64_t rows = x.numel() / C;
   std::vector<float> y = take_buffer(static_cast<size_t>(x.numel()));
   // mean and rstd, saved for the backward: (rows) each, side by side in one buffer
-  auto stats = std::make_shared<SavedBuffer>(static_cast<size_t>(2 * rows));
+  const std::shared_ptr<std::vector<float>> stats = take_saved(static_cast<size_t>(2 * rows));
   float* mean = stats->data();
   float* rstd = stats->data() + rows;
   layer_norm_forward(x.data().data(), weight.data().data(), bias.data().data(), y.data(), mean,

@@ -92,7 +92,7 @@ bool Tensor::has_grad() const { return !node().grad.empty(); }
 Tensor Tensor::grad() const {
   const Node& n = node();
   if (n.grad.empty()) return Tensor();
-  return Tensor(n.grad, n.shape);
+  return Tensor(copy_buffer(n.grad), n.shape);
 }
 
 void Tensor::zero_grad() {
@@ -110,7 +110,7 @@ void Tensor::backward() const {
 
 void Tensor::backward(const Tensor& gradient) const { run_backward(node(), gradient); }
 
-Tensor Tensor::detach() const { return Tensor(node().data, node().shape); }
+Tensor Tensor::detach() const { return Tensor(copy_buffer(node().data), node().shape); }
 
 Tensor Tensor::operator-() const { return neg(*this); }
 Tensor Tensor::sum() const { return bg::sum(*this); }

@@ -41,6 +41,8 @@ Shape broadcast_shapes([[maybe_unused]] const Shape& a, [[maybe_unused]] const S
 // increment the last digit; when it reaches its size, reset it and carry into the one
 // before). Keep in step the position in `out` that the multi-index maps to, using strides
 // for `to` padded to from's length, with stride 0 along every stretched dimension.
+// (Write it yourself once; bg/shape.h has the engine's copy — broadcast_strides and
+// for_each_broadcast_row, README section 2 — which you may use in the later exercises.)
 void sum_to_shape([[maybe_unused]] std::span<const float> grad, [[maybe_unused]] const Shape& from,
                   [[maybe_unused]] const Shape& to, [[maybe_unused]] std::span<float> out) {
   bg::not_implemented(3, 2, "sum_to_shape");
@@ -57,7 +59,8 @@ void sum_to_shape([[maybe_unused]] std::span<const float> grad, [[maybe_unused]]
 // (exercise 4) wrap the values with make_result.
 //
 // Hint: the same odometer as in exercise 2, now with two positions (one in a, one in b),
-// each moved by its own strides, stride 0 along the dimensions it is stretched in.
+// each moved by its own strides, stride 0 along the dimensions it is stretched in
+// (for_each_broadcast_row in bg/shape.h turns it for you, if you like).
 // Speed: switch on `op` once, outside the loop, not once per element.
 Tensor broadcast_binary_forward([[maybe_unused]] const Tensor& a, [[maybe_unused]] const Tensor& b,
                                 [[maybe_unused]] BinaryOp op) {

@@ -6,6 +6,7 @@
 // size of d, outer the product of the sizes before it and inner the product of those after.
 // Element (o, j, i) sits at (o * n + j) * inner + i; the result element (o, i) at
 // o * inner + i. Loop o, then j, then i: the innermost loop then walks memory in order.
+// split_at(shape, dim) (bg/shape.h) gives the normalised dim, outer, n and inner.
 //
 // The result shape: `a`'s shape with dimension d removed (keepdim = false) or set to 1
 // (keepdim = true). normalize_dim(dim, shape) (bg/shape.h) turns a negative dim into

@@ -59,7 +59,9 @@ void matmul_tn([[maybe_unused]] const float* a, [[maybe_unused]] const float* b,
 // Forward: for every output batch index t, find the offset of the (n, k) matrix of a and of
 // the (k, m) matrix of b it reads — a batch dim of size 1 (or a missing one) always reads
 // index 0 — and run matmul_nn into the t-th (n, m) block of a zeroed output. Compute the
-// offsets once in the forward and let the backward lambda capture them (by value).
+// offsets once in the forward and let the backward lambda capture them (by value). The
+// broadcast walk of lesson 03 finds them: broadcast_strides and for_each_broadcast_row in
+// bg/shape.h, over the batch shape.
 //
 // Backward, with g the (n, m) block of out.grad for batch t (derived in the README):
 //   dA (n, k) += g · Bᵀ        -> matmul_nt  (B is stored (k, m): it is the "b stored (m, k)"

@@ -5,7 +5,8 @@
 
 namespace bg {
 
-// View x as (outer, n, inner) around `dim` (normalize_dim handles negative dims); each lane
+// View x as (outer, n, inner) around `dim` (split_at(x.shape(), dim) in bg/shape.h gives the
+// three sizes and handles negative dims); each lane
 // (o, :, i) is one distribution. Per lane: m = max, lse = m + log(sum exp(x_j - m)),
 // y_j = x_j - lse. Backward: dx_j += g_j - exp(y_j) * sum_k g_k (y is out.data).
 Tensor log_softmax([[maybe_unused]] const Tensor& x, [[maybe_unused]] int64_t dim) {

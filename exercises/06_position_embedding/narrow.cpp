@@ -6,7 +6,8 @@ namespace bg {
 
 // Normalise dim; a negative start counts from the end (start + size). bg::Error with the
 // shape when length < 0 or [start, start + length) is not inside the dimension. View x as
-// (outer, size, inner): for each outer index, the run of length·inner floats starting at
+// (outer, size, inner) — split_at(x.shape(), dim) (bg/shape.h) normalises dim and gives the
+// three sizes: for each outer index, the run of length·inner floats starting at
 // (o·size + start)·inner is contiguous — copy it. Backward ADDS each run of the gradient back
 // at the same place of x's grad_buffer.
 Tensor narrow([[maybe_unused]] const Tensor& x, [[maybe_unused]] int64_t dim,

@@ -11,9 +11,10 @@ namespace bg {
 //
 // - mask must broadcast to x's shape WITHOUT changing it: at most x.dim() dims, and aligned
 //   at the last dim each mask size equals x's or is 1. Otherwise throw bg::Error showing both
-//   shapes (shape_str).
+//   shapes (shape_str). broadcasts_to(mask.shape(), x.shape()) (bg/shape.h) checks exactly this.
 // - For each element of x, find the mask element it reads (the broadcast index: padded
 //   mask shape, strides of 0 where the mask has size 1 — like lesson 03's forward loop).
+//   bg/shape.h has that walk: broadcast_strides and for_each_broadcast_row.
 // - Remember which elements you filled (a std::vector<uint8_t> captured by the backward).
 // - Backward: dx += g where the element was NOT filled; filled elements get no gradient
 //   (their value no longer depends on x). The mask gets no gradient.

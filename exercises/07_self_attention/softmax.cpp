@@ -11,7 +11,8 @@ namespace bg {
 // - normalize_dim(dim, shape) turns -1 into the last dim (and throws for a bad one); a scalar
 //   (shape {}) has no dim: throw bg::Error.
 // - View the tensor as (outer, n, inner) around dim: element (o, j, i) is at
-//   (o * n + j) * inner + i. One slice = the n elements sharing (o, i).
+//   (o * n + j) * inner + i. One slice = the n elements sharing (o, i). split_at(shape, dim)
+//   (bg/shape.h) gives outer, n and inner (and normalises dim, as normalize_dim does).
 // - Per slice: find the max m, write e_j = std::exp(x_j - m), sum them, divide. A slice of
 //   all -inf gives NaN (as PyTorch); do not special-case it, but do not crash either.
 // - Wrap with make_result(y, shape, {x}, backward, "softmax"). The backward reads y from

@@ -14,6 +14,7 @@ namespace bg {
 // - View each piece p as (outer, n_p, inner) and the output as (outer, N, inner) with
 //   N = sum of the n_p: for each o, piece p's contiguous run of n_p * inner values goes to
 //   output offset (o * N + off_p) * inner, where off_p = n_0 + … + n_{p-1}.
+//   split_at(tensors[0].shape(), dim) (bg/shape.h) gives outer and inner (and the dim).
 // - make_result(y, out_shape, tensors, backward, "concat"): out.parents[p] is piece p. The
 //   backward cuts the same runs back out of out.grad and ADDS them into each piece's
 //   grad_buffer — only for pieces that require grad.

@@ -15,7 +15,8 @@ namespace bg {
 // - One draw per element, in row-major order: element i is dropped when gen.uniform() < p.
 //   A kept element is multiplied by 1 / (1 - p) (for p = 1 everything is dropped).
 // - Save the per-element factor (0 or 1 / (1 - p)) for the backward pass, which multiplies the
-//   upstream gradient by the same factor and ADDS it into x's gradient.
+//   upstream gradient by the same factor and ADDS it into x's gradient. take_saved(n)
+//   (bg/storage.h) gives a recycled buffer the backward lambda can capture.
 Tensor dropout([[maybe_unused]] const Tensor& x, [[maybe_unused]] float p,
                [[maybe_unused]] Generator& gen) {
   bg::not_implemented(12, 1, "dropout");

@@ -1,4 +1,5 @@
 // Lesson 01 — tensors: storage, index arithmetic, creation, printing, random numbers.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <numbers>
@@ -7,6 +8,7 @@
 #include "bg/error.h"
 #include "bg/random.h"
 #include "bg/shape.h"
+#include "bg/storage.h"
 #include "bg/tensor.h"
 
 namespace bg {
@@ -51,7 +53,9 @@ int64_t flat_index(const Shape& shape, std::span<const int64_t> index) {
 // ---- exercise 3: creation
 Tensor full(const Shape& shape, float value, bool requires_grad) {
   check_shape(shape);
-  return Tensor(std::vector<float>(static_cast<size_t>(numel(shape)), value), shape, requires_grad);
+  std::vector<float> values = take_buffer(static_cast<size_t>(numel(shape)));  // bg/storage.h
+  std::fill(values.begin(), values.end(), value);
+  return Tensor(std::move(values), shape, requires_grad);
 }
 
 Tensor arange(float start, float end, float step) {
@@ -67,7 +71,7 @@ Tensor arange(float start, float end, float step) {
                 std::to_string(step) + ")");
   }
   const auto n = static_cast<int64_t>(count > 0 ? count : 0);
-  std::vector<float> v(static_cast<size_t>(n));
+  std::vector<float> v = take_buffer(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) {
     v[static_cast<size_t>(i)] = static_cast<float>(start + static_cast<double>(i) * step);
   }

@@ -1,8 +1,8 @@
 // Lesson 03, exercise 6: sum, mean and max over one dimension or over everything.
 //
 // Reducing dimension d of a contiguous tensor: view it as (outer, n, inner) where n is the
-// size of d, outer the product of the sizes before it and inner the product after it.
-// Element (o, j, i) sits at (o * n + j) * inner + i.
+// size of d, outer the product of the sizes before it and inner the product after it
+// (split_at in bg/shape.h). Element (o, j, i) sits at (o * n + j) * inner + i.
 #include <limits>
 
 #include "bg/autograd.h"
@@ -14,30 +14,21 @@ namespace bg {
 
 namespace {
 
-struct Split {
-  int64_t outer = 1, n = 1, inner = 1;
-  Shape out_shape;
-};
-
-Split split(const Shape& shape, int64_t dim, bool keepdim) {
-  const auto d = static_cast<size_t>(normalize_dim(dim, shape));
-  Split s;
-  for (size_t k = 0; k < d; ++k) s.outer *= shape[k];
-  s.n = shape[d];
-  for (size_t k = d + 1; k < shape.size(); ++k) s.inner *= shape[k];
-  s.out_shape = shape;
+// The shape left when dimension s.dim is reduced: size 1 there, or no dimension at all.
+Shape reduced_shape(const Shape& shape, const DimSplit& s, bool keepdim) {
+  Shape out = shape;
   if (keepdim) {
-    s.out_shape[d] = 1;
+    out[static_cast<size_t>(s.dim)] = 1;
   } else {
-    s.out_shape.erase(s.out_shape.begin() + static_cast<std::ptrdiff_t>(d));
+    out.erase(out.begin() + static_cast<std::ptrdiff_t>(s.dim));
   }
-  return s;
+  return out;
 }
 
 // sum over dim, times `scale` (1 for sum, 1/n for mean). The gradient of every input
 // element is the gradient of the output it was summed into, times scale.
 Tensor scaled_sum(const Tensor& a, int64_t dim, bool keepdim, bool average, const char* name) {
-  const Split s = split(a.shape(), dim, keepdim);
+  const DimSplit s = split_at(a.shape(), dim);
   const float scale = average ? 1.0f / static_cast<float>(s.n) : 1.0f;
   const auto x = a.data();
   std::vector<float> y = take_zeros(static_cast<size_t>(s.outer * s.inner));
@@ -48,7 +39,7 @@ Tensor scaled_sum(const Tensor& a, int64_t dim, bool keepdim, bool average, cons
             x[static_cast<size_t>((o * s.n + j) * s.inner + i)];
   for (float& v : y) v *= scale;
   return make_result(
-      std::move(y), s.out_shape, {a},
+      std::move(y), reduced_shape(a.shape(), s, keepdim), {a},
       [s, scale](const Node& out) {
         auto gx = grad_buffer(out.parents[0].node());
         for (int64_t o = 0; o < s.outer; ++o)
@@ -76,7 +67,7 @@ Tensor sum(const Tensor& a) { return reshape(sum(flat(a), 0), Shape{}); }
 Tensor mean(const Tensor& a) { return reshape(mean(flat(a), 0), Shape{}); }
 
 Tensor max(const Tensor& a, int64_t dim, bool keepdim) {
-  const Split s = split(a.shape(), dim, keepdim);
+  const DimSplit s = split_at(a.shape(), dim);
   if (s.n == 0) throw Error("max over an empty dimension of shape " + shape_str(a.shape()));
   const auto x = a.data();
   std::vector<float> y = take_buffer(static_cast<size_t>(s.outer * s.inner));
@@ -93,7 +84,7 @@ Tensor max(const Tensor& a, int64_t dim, bool keepdim) {
     }
   }
   return make_result(
-      std::move(y), s.out_shape, {a},
+      std::move(y), reduced_shape(a.shape(), s, keepdim), {a},
       [arg = std::move(arg)](const Node& out) {
         auto gx = grad_buffer(out.parents[0].node());
         for (size_t k = 0; k < arg.size(); ++k) gx[static_cast<size_t>(arg[k])] += out.grad[k];

@@ -1,5 +1,6 @@
 // Lesson 04, exercises 2 and 3: the matrix-product kernels and the batched matmul op.
 #include <algorithm>
+#include <array>
 
 #include "bg/autograd.h"
 #include "bg/error.h"
@@ -85,27 +86,21 @@ Plan plan(const Shape& as, const Shape& bs) {
   p.out_shape = p.batch;
   p.out_shape.push_back(p.n);
   p.out_shape.push_back(p.m);
-  // Offsets: walk the broadcast batch index and map it into each operand.
-  const int64_t nb = numel(p.batch);
-  const size_t nd = p.batch.size();
-  auto offsets = [&](const Shape& own, int64_t matrix) {
-    Shape padded(nd - own.size(), 1);
-    padded.insert(padded.end(), own.begin(), own.end());
-    Shape strides = contiguous_strides(padded);
-    std::vector<int64_t> off(static_cast<size_t>(nb));
-    for (int64_t b = 0; b < nb; ++b) {
-      int64_t rest = b, o = 0;
-      for (size_t d = nd; d-- > 0;) {
-        const int64_t i = rest % p.batch[d];
-        rest /= p.batch[d];
-        if (padded[d] != 1) o += i * strides[d];
-      }
-      off[static_cast<size_t>(b)] = o * matrix;
-    }
-    return off;
-  };
-  p.a_off = offsets(ab, p.n * p.k);
-  p.b_off = offsets(bb, p.k * p.m);
+  // Offsets: the broadcast walk (bg/shape.h) over the batch dims, mapping every output
+  // batch into each operand; an operand stretched along a batch dim reuses its matrices.
+  const std::array<Shape, 2> strides{broadcast_strides(ab, p.batch),
+                                     broadcast_strides(bb, p.batch)};
+  const auto nb = static_cast<size_t>(numel(p.batch));
+  p.a_off.resize(nb);
+  p.b_off.resize(nb);
+  for_each_broadcast_row(p.batch, strides,
+                         [&](int64_t first, int64_t length, const auto& at, const auto& step) {
+                           for (int64_t j = 0; j < length; ++j) {
+                             const auto t = static_cast<size_t>(first + j);
+                             p.a_off[t] = (at[0] + j * step[0]) * p.n * p.k;
+                             p.b_off[t] = (at[1] + j * step[1]) * p.k * p.m;
+                           }
+                         });
   return p;
 }
 

@@ -8,25 +8,11 @@
 #include "bg/fast_exp.h"
 #include "bg/nn_ops.h"
 #include "bg/parallel.h"
+#include "bg/storage.h"
 
 namespace bg {
 
 namespace {
-
-// Dimension d of a contiguous tensor viewed as (outer, n, inner): element (o, j, i) sits at
-// (o * n + j) * inner + i.
-struct Lanes {
-  int64_t outer = 1, n = 1, inner = 1;
-};
-
-Lanes lanes(const Shape& shape, int64_t dim) {
-  const auto d = static_cast<size_t>(normalize_dim(dim, shape));
-  Lanes s;
-  for (size_t k = 0; k < d; ++k) s.outer *= shape[k];
-  s.n = shape[d];
-  for (size_t k = d + 1; k < shape.size(); ++k) s.inner *= shape[k];
-  return s;
-}
 
 // The largest of row[0..n). Sixteen running maxima instead of one, so that the compiler can
 // keep them in one vector register: a single running maximum is a chain of dependent
@@ -61,9 +47,11 @@ double sum_exp_shifted(const float* row, float m, int64_t n) {
 }  // namespace
 
 Tensor log_softmax(const Tensor& x, int64_t dim) {
-  const Lanes s = lanes(x.shape(), dim);
+  // x viewed as (outer, n, inner) around dim (split_at, bg/shape.h): element (o, j, i) sits
+  // at (o * n + j) * inner + i.
+  const DimSplit s = split_at(x.shape(), dim);
   const float* xs = x.data().data();
-  std::vector<float> y(static_cast<size_t>(x.numel()));
+  std::vector<float> y = take_buffer(static_cast<size_t>(x.numel()));
   for (int64_t o = 0; o < s.outer; ++o) {
     for (int64_t i = 0; i < s.inner; ++i) {
       const int64_t base = o * s.n * s.inner + i;  // lane (o, :, i), stride inner
@@ -116,25 +104,28 @@ Tensor cross_entropy(const Tensor& logits, std::span<const int32_t> targets) {
                   " is outside [0, " + std::to_string(V) + ")");
     }
   }
-  const float* x = logits.data().data();           // (N, V)
-  std::vector<float> lse(static_cast<size_t>(N));  // log-sum-exp of each row, for backward
+  const float* x = logits.data().data();  // (N, V)
+  // log-sum-exp of each row, saved for the backward in a recycled buffer
+  const std::shared_ptr<std::vector<float>> saved_lse = take_saved(static_cast<size_t>(N));
+  float* lse = saved_lse->data();
   // Rows are independent: split them between threads when the vocabulary is large.
   parallel_for(N, 20.0 * static_cast<double>(V), [&](int64_t n0, int64_t n1) {
     for (int64_t n = n0; n < n1; ++n) {
       const float* row = x + n * V;
       const float m = row_max(row, V);
-      lse[static_cast<size_t>(n)] = m + static_cast<float>(std::log(sum_exp_shifted(row, m, V)));
+      lse[n] = m + static_cast<float>(std::log(sum_exp_shifted(row, m, V)));
     }
   });
   double total = 0.0;
   for (int64_t n = 0; n < N; ++n) {  // -log p(target) = lse - x[target]
-    total += lse[static_cast<size_t>(n)] - x[n * V + targets[static_cast<size_t>(n)]];
+    total += lse[n] - x[n * V + targets[static_cast<size_t>(n)]];
   }
-  std::vector<float> loss{static_cast<float>(total / static_cast<double>(N))};
+  std::vector<float> loss = take_buffer(1);
+  loss[0] = static_cast<float>(total / static_cast<double>(N));
   std::vector<int32_t> saved(targets.begin(), targets.end());
   return make_result(
       std::move(loss), Shape{}, {logits},
-      [lse = std::move(lse), saved = std::move(saved), N, V](const Node& out) {
+      [saved_lse, saved = std::move(saved), N, V](const Node& out) {
         // dlogits (N, V) += g · (softmax - onehot) / N
         const float scale = out.grad[0] / static_cast<float>(N);
         const Tensor& in = out.parents[0];
@@ -144,7 +135,7 @@ Tensor cross_entropy(const Tensor& logits, std::span<const int32_t> targets) {
           for (int64_t n = n0; n < n1; ++n) {
             const float* row = x + n * V;
             float* grow = gx + n * V;
-            const float l = lse[static_cast<size_t>(n)];
+            const float l = (*saved_lse)[static_cast<size_t>(n)];
             for (int64_t v = 0; v < V; ++v) grow[v] += scale * fast_exp(row[v] - l);  // softmax
             grow[saved[static_cast<size_t>(n)]] -= scale;                             // - onehot
           }

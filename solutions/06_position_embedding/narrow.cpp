@@ -11,18 +11,16 @@ namespace bg {
 
 Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
   const Shape& shape = x.shape();
-  const auto d = static_cast<size_t>(normalize_dim(dim, shape));
-  const int64_t size = shape[d];
+  // x viewed as (outer, size, inner); the result is (outer, length, inner).
+  const DimSplit s = split_at(shape, dim);
+  const auto d = static_cast<size_t>(s.dim);
+  const int64_t outer = s.outer, size = s.n, inner = s.inner;
   const int64_t first = start < 0 ? start + size : start;
   if (length < 0 || first < 0 || first + length > size) {
     throw Error("narrow: start " + std::to_string(start) + ", length " + std::to_string(length) +
                 " does not fit dimension " + std::to_string(d) + " (size " + std::to_string(size) +
                 ") of shape " + shape_str(shape));
   }
-  // x viewed as (outer, size, inner); the result is (outer, length, inner).
-  int64_t outer = 1, inner = 1;
-  for (size_t k = 0; k < d; ++k) outer *= shape[k];
-  for (size_t k = d + 1; k < shape.size(); ++k) inner *= shape[k];
   const int64_t chunk = length * inner;  // contiguous run copied per outer index
   const float* xs = x.data().data();
   std::vector<float> y = take_buffer(static_cast<size_t>(outer * chunk));

@@ -1,8 +1,8 @@
 // Lesson 07, exercise 1: softmax along one dimension, with its backward.
 //
 // Softmax along dimension d of a contiguous tensor: view it as (outer, n, inner) where n is
-// the size of d. Element (o, j, i) sits at (o * n + j) * inner + i; one "slice" is the n
-// elements with the same (o, i).
+// the size of d (split_at in bg/shape.h). Element (o, j, i) sits at (o * n + j) * inner + i; one
+// "slice" is the n elements with the same (o, i).
 #include <cmath>
 #include <limits>
 
@@ -16,11 +16,8 @@ namespace bg {
 Tensor softmax(const Tensor& x, int64_t dim) {
   const Shape& shape = x.shape();
   if (shape.empty()) throw Error("softmax of a scalar (shape []): it needs a dimension");
-  const auto d = static_cast<size_t>(normalize_dim(dim, shape));
-  int64_t outer = 1, inner = 1;
-  for (size_t k = 0; k < d; ++k) outer *= shape[k];
-  for (size_t k = d + 1; k < shape.size(); ++k) inner *= shape[k];
-  const int64_t n = shape[d];
+  const DimSplit s = split_at(shape, dim);
+  const int64_t outer = s.outer, n = s.n, inner = s.inner;
 
   const float* in = x.data().data();
   std::vector<float> y = take_buffer(static_cast<size_t>(x.numel()));

@@ -16,7 +16,8 @@ Tensor concat(const std::vector<Tensor>& tensors, int64_t dim) {
   if (tensors.empty()) throw Error("concat of an empty list of tensors");
   const Shape& first = tensors[0].shape();
   if (first.empty()) throw Error("concat: cannot join scalars (shape [])");
-  const auto d = static_cast<size_t>(normalize_dim(dim, first));
+  const DimSplit split = split_at(first, dim);  // (outer, n_0, inner) around dim
+  const auto d = static_cast<size_t>(split.dim);
   Shape out_shape = first;
   out_shape[d] = 0;
   std::vector<int64_t> sizes;  // n_p of each piece
@@ -32,9 +33,7 @@ Tensor concat(const std::vector<Tensor>& tensors, int64_t dim) {
     sizes.push_back(s[d]);
     out_shape[d] += s[d];
   }
-  int64_t outer = 1, inner = 1;
-  for (size_t k = 0; k < d; ++k) outer *= first[k];
-  for (size_t k = d + 1; k < first.size(); ++k) inner *= first[k];
+  const int64_t outer = split.outer, inner = split.inner;
   const int64_t N = out_shape[d];
 
   std::vector<float> y = take_buffer(static_cast<size_t>(numel(out_shape)));

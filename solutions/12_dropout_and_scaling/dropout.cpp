@@ -15,7 +15,7 @@ Tensor dropout(const Tensor& x, float p, Generator& gen) {
   }
   const auto in = x.data();
   // keep[i] = 0 (dropped) or 1 / (1 - p) (kept and rescaled); saved for the backward
-  auto keep = std::make_shared<std::vector<float>>(take_buffer(in.size()));
+  const std::shared_ptr<std::vector<float>> keep = take_saved(in.size());
   const float scale = p < 1.0f ? 1.0f / (1.0f - p) : 0.0f;
   for (size_t i = 0; i < in.size(); ++i) (*keep)[i] = gen.uniform() < p ? 0.0f : scale;
   std::vector<float> y = take_buffer(in.size());

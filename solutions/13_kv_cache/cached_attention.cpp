@@ -6,6 +6,7 @@
 
 #include "bg/kernels.h"
 #include "bg/kv_cache.h"
+#include "bg/storage.h"
 
 namespace bg {
 
@@ -15,7 +16,7 @@ void cached_attention(const float* q, const float* k, const float* v, float* out
   const float scale = 1.0f / std::sqrt(static_cast<float>(hs));
   // s (n_new, L) = q · kᵀ: one dot product per (new row, key). The engine's fast product
   // (bg/kernels.h); two plain loops compute the same numbers.
-  std::vector<float> s(static_cast<size_t>(n_new * L), 0.0f);
+  std::vector<float> s = take_zeros(static_cast<size_t>(n_new * L));  // (n_new, L), recycled
   gemm_nt(q, k, s.data(), n_new, hs, L);
   for (int64_t i = 0; i < n_new; ++i) {
     float* row = s.data() + i * L;
@@ -37,6 +38,7 @@ void cached_attention(const float* q, const float* k, const float* v, float* out
   // out (n_new, hs) = w (n_new, L) · v (L, hs)
   std::fill(out, out + n_new * hs, 0.0f);
   gemm_nn(s.data(), v, out, n_new, L, hs);
+  give_buffer(std::move(s));
 }
 
 }  // namespace bg

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <utility>
 #include <vector>
@@ -22,24 +23,17 @@ std::vector<float> copy_buffer(std::span<const float> values);
 // Hands a buffer back for reuse (it is freed if the cache is full).
 void give_buffer(std::vector<float>&& buffer);
 
-// A buffer of n floats an op keeps for its backward pass (held by its backward function
-// through a shared_ptr): when the graph is freed it goes back to the cache, as a node's data
-// and gradient do. A plain std::vector there would be freed and allocated again every step.
-class SavedBuffer {
- public:
-  explicit SavedBuffer(size_t n) : data_(take_buffer(n)) {}
-  ~SavedBuffer() { give_buffer(std::move(data_)); }
-  SavedBuffer(const SavedBuffer&) = delete;
-  SavedBuffer& operator=(const SavedBuffer&) = delete;
-  float* data() { return data_.data(); }
-  const float* data() const { return data_.data(); }
-  size_t size() const { return data_.size(); }
-  float& operator[](size_t i) { return data_[i]; }
-  float operator[](size_t i) const { return data_[i]; }
-
- private:
-  std::vector<float> data_;
-};
+// A recycled buffer of n floats (contents unspecified) for values an op saves for its
+// backward function. A BackwardFn is a std::function, whose captures must be copyable, so the
+// buffer is shared; it goes back to the cache when the last copy dies (when the graph is
+// freed), instead of being freed.
+inline std::shared_ptr<std::vector<float>> take_saved(size_t n) {
+  return std::shared_ptr<std::vector<float>>(new std::vector<float>(take_buffer(n)),
+                                             [](std::vector<float>* v) {
+                                               give_buffer(std::move(*v));
+                                               delete v;
+                                             });
+}
 
 // Statistics of this thread's cache, for the benchmark.
 struct BufferStats {
