@@ -4,7 +4,8 @@
 // same function. For each configuration the program times the forward pass alone (no
 // graph) and a training step, forward + backward (the gradient of sum(out * w) with a fixed
 // w), several times each, and prints the medians. "speedup" is list time / fused time for
-// forward + backward (above 1: the fused variant is faster).
+// forward + backward (above 1: the fused variant is faster). The last columns time the
+// engine's own attention op (bg/fused.h) on the list's weights, the same way.
 //
 //   cmake --build build -j2 --target lesson08_heads_bench && ./build/lesson08_heads_bench
 //   ./build/lesson08_heads_bench --reps 50         (more repetitions)
@@ -22,6 +23,7 @@
 #include "bg/attention.h"
 #include "bg/autograd.h"
 #include "bg/error.h"
+#include "bg/fused.h"
 #include "bg/ops.h"
 #include "bg/parallel.h"
 
@@ -66,8 +68,9 @@ int main(int argc, char** argv) {
   };
   try {
     std::printf("median of %d runs, in ms; %d thread(s) (BG_THREADS)\n", reps, bg::num_threads());
-    std::printf("%-20s %4s %4s %4s %3s | %9s %9s | %9s %9s %7s | %s\n", "config", "B", "T", "C",
-                "nh", "fwd list", "fwd fused", "f+b list", "f+b fused", "speedup", "max |diff|");
+    std::printf("%-20s %4s %4s %4s %3s | %9s %9s | %9s %9s %7s | %10s %7s | %s\n", "config", "B",
+                "T", "C", "nh", "fwd list", "fwd fused", "f+b list", "f+b fused", "speedup",
+                "f+b engine", "speedup", "max |diff|");
     for (const Config& c : configs) {
       bg::Generator gen(1);
       bg::MultiHeadAttention list(c.C, c.nh, c.T, gen);
@@ -110,10 +113,21 @@ int main(int argc, char** argv) {
             fused(x).backward(w);
           },
           reps);
-      std::printf("%-20s %4lld %4lld %4lld %3lld | %9.3f %9.3f | %9.3f %9.3f %6.2fx | %.2g\n",
-                  c.label, static_cast<long long>(c.B), static_cast<long long>(c.T),
-                  static_cast<long long>(c.C), static_cast<long long>(c.nh), f_list, f_fused,
-                  t_list, t_fused, t_list / t_fused, diff);
+      // The engine's own attention op (bg/fused.h), what `babygpt` trains with: all heads in
+      // one op on the list's weights, heads read in place, no (T, T) tensor kept.
+      const double t_engine = median_ms(
+          [&] {
+            list.zero_grad();
+            x.node().grad.clear();
+            bg::attention(x, list).backward(w);
+          },
+          reps);
+      std::printf(
+          "%-20s %4lld %4lld %4lld %3lld | %9.3f %9.3f | %9.3f %9.3f %6.2fx | %10.3f %6.2fx | "
+          "%.2g\n",
+          c.label, static_cast<long long>(c.B), static_cast<long long>(c.T),
+          static_cast<long long>(c.C), static_cast<long long>(c.nh), f_list, f_fused, t_list,
+          t_fused, t_list / t_fused, t_engine, t_list / t_engine, diff);
     }
   } catch (const bg::Error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
