@@ -27,6 +27,7 @@ namespace {
 constexpr int64_t kMr = 6;    // rows of the register tile
 constexpr int64_t kNr = 32;   // columns of the register tile (2 × 16 floats)
 constexpr int64_t kKc = 256;  // depth of a packed block
+constexpr int64_t kMc = 96;   // rows of A packed together when its rows are strided
 
 using View = MatView;
 float at(View v, int64_t i, int64_t j) { return v.p[i * v.rs + j * v.cs]; }
@@ -44,6 +45,16 @@ void pack_b(View b, int64_t p0, int64_t kc, int64_t j0, int64_t cols, float* out
 void pad_a(View a, int64_t i0, int64_t rows, int64_t p0, int64_t kc, float* out) {
   for (int64_t i = 0; i < kMr; ++i)
     for (int64_t p = 0; p < kc; ++p) out[i * kc + p] = i < rows ? at(a, i0 + i, p0 + p) : 0.0f;
+}
+
+// Packs rows [i0, i0+rows) × depth [p0, p0+kc) of A as consecutive kMr-row tiles, each
+// kc steps of kMr values — the order the micro-kernel reads them — padding missing rows with
+// zeros. For an A whose rows are strided (aᵀ in gemm_tn): read in place, every step of the
+// micro-kernel would take its kMr values from a different cache line.
+void pack_a(View a, int64_t i0, int64_t rows, int64_t p0, int64_t kc, float* out) {
+  for (int64_t t = 0; t < rows; t += kMr)
+    for (int64_t p = 0; p < kc; ++p)
+      for (int64_t i = 0; i < kMr; ++i) *out++ = t + i < rows ? at(a, i0 + t + i, p0 + p) : 0.0f;
 }
 
 // The register tile: acc (kMr × kNr) = A tile (kMr × kc, element (i, p) at a[i*ars + p*acs])
@@ -71,34 +82,48 @@ void micro_kernel(const float* a, int64_t ars, int64_t acs, const float* b, int6
 }  // namespace
 
 // One thread's share: C (n, m) += A (n, k) · B (k, m), c already offset to the share.
-// B is used in place when its rows are contiguous and a panel is whole, packed otherwise;
-// A is always read in place (only its last, partial row tile is copied and padded).
+// B is used in place when its rows are contiguous and a panel is whole, packed otherwise.
+// A is read in place when its rows are contiguous (only its last, partial row tile is copied
+// and padded); when they are strided, blocks of kMc rows are packed once per depth block
+// and reused by every panel of B. Packing moves values, never changes a sum: the results are
+// the same bits either way.
 void gemm_serial(View a, View b, float* c, int64_t ldc, int64_t n, int64_t k, int64_t m) {
   if (n == 0 || m == 0 || k == 0) return;
-  thread_local std::vector<float> b_pack, a_pad;
+  thread_local std::vector<float> b_pack, a_pad, a_pack;
   b_pack.resize(static_cast<size_t>(kKc * kNr));
   a_pad.resize(static_cast<size_t>(kMr * kKc));
+  const bool pack_rows = a.cs != 1;
+  if (pack_rows) a_pack.resize(static_cast<size_t>(kMc * kKc));
+  const int64_t mc = pack_rows ? kMc : n;  // rows per block of A
   for (int64_t p0 = 0; p0 < k; p0 += kKc) {
     const int64_t kc = std::min(kKc, k - p0);
-    for (int64_t j = 0; j < m; j += kNr) {
-      const int64_t cols = std::min(kNr, m - j);
-      const float* panel = nullptr;
-      int64_t ldb = kNr;
-      if (b.cs == 1 && cols == kNr) {
-        panel = b.p + p0 * b.rs + j;
-        ldb = b.rs;
-      } else {
-        pack_b(b, p0, kc, j, cols, b_pack.data());
-        panel = b_pack.data();
-      }
-      for (int64_t i = 0; i < n; i += kMr) {
-        const int64_t rows = std::min(kMr, n - i);
-        if (rows == kMr) {
-          micro_kernel(a.p + i * a.rs + p0 * a.cs, a.rs, a.cs, panel, ldb, kc, c + i * ldc + j, ldc,
-                       rows, cols);
+    for (int64_t i0 = 0; i0 < n; i0 += mc) {
+      const int64_t i1 = std::min(n, i0 + mc);
+      if (pack_rows) pack_a(a, i0, i1 - i0, p0, kc, a_pack.data());
+      for (int64_t j = 0; j < m; j += kNr) {
+        const int64_t cols = std::min(kNr, m - j);
+        const float* panel = nullptr;
+        int64_t ldb = kNr;
+        if (b.cs == 1 && cols == kNr) {
+          panel = b.p + p0 * b.rs + j;
+          ldb = b.rs;
         } else {
-          pad_a(a, i, rows, p0, kc, a_pad.data());
-          micro_kernel(a_pad.data(), kc, 1, panel, ldb, kc, c + i * ldc + j, ldc, rows, cols);
+          pack_b(b, p0, kc, j, cols, b_pack.data());
+          panel = b_pack.data();
+        }
+        for (int64_t i = i0; i < i1; i += kMr) {
+          const int64_t rows = std::min(kMr, i1 - i);
+          float* ct = c + i * ldc + j;
+          if (pack_rows) {
+            micro_kernel(a_pack.data() + (i - i0) * kc, 1, kMr, panel, ldb, kc, ct, ldc, rows,
+                         cols);
+          } else if (rows == kMr) {
+            micro_kernel(a.p + i * a.rs + p0 * a.cs, a.rs, a.cs, panel, ldb, kc, ct, ldc, rows,
+                         cols);
+          } else {
+            pad_a(a, i, rows, p0, kc, a_pad.data());
+            micro_kernel(a_pad.data(), kc, 1, panel, ldb, kc, ct, ldc, rows, cols);
+          }
         }
       }
     }
