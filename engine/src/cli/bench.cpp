@@ -186,6 +186,14 @@ BenchResult bench(const BenchOptions& o, Console& con) {
   const ModelConfig config = o.config(vocab);
   config.validate();
   check_step_fits_in_memory(config, o.batch_size, o.block_size);
+  // --kernels for this run only (the setting is global; the tests call bench in-process)
+  struct KernelsScope {
+    bool previous = fast_kernels();
+    KernelsScope() = default;
+    KernelsScope(const KernelsScope&) = delete;
+    KernelsScope& operator=(const KernelsScope&) = delete;
+    ~KernelsScope() { set_fast_kernels(previous); }
+  } kernels_scope;
   if (!o.kernels.empty()) set_fast_kernels(o.kernels == "fast");
   Generator gen(o.seed);
   manual_seed(o.seed);  // the dropout masks (v10+) come from the default generator

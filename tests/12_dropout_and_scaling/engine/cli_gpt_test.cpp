@@ -422,6 +422,28 @@ TEST_F(CliGpt, DropoutIsReproducibleForASeedAndActuallyUsed) {
   EXPECT_NE(run("e", "4", "0.5"), a);
 }
 
+TEST(CliGptArgs, BenchKernelsFlag) {
+  EXPECT_EQ(parse_bench_args(Args{}).kernels, "");  // the program's own choice
+  EXPECT_EQ(parse_bench_args(Args{"--kernels", "lesson"}).kernels, "lesson");
+  EXPECT_EQ(parse_bench_args(Args{"--kernels", "fast"}).kernels, "fast");
+  EXPECT_BG_ERROR(parse_bench_args(Args{"--kernels", "quick"}), "--kernels must be fast or lesson",
+                  "'quick'");
+  EXPECT_BG_ERROR(parse_bench_args(Args{"--kernels", ""}), "--kernels");
+}
+
+// bench --kernels chooses the path and says which; both train the same model.
+TEST_F(CliGpt, BenchRunsEitherKernels) {
+  for (const char* kernels : {"lesson", "fast"}) {
+    SCOPED_TRACE(kernels);
+    Args a = {"bench", "--model",      "v11", "--iters",      "2", "--warmup",  "1",    "--threads",
+              "1",     "--vocab-size", "50",  "--n-embed",    "8", "--n-head",  "2",    "--n-layer",
+              "2",     "--block-size", "6",   "--batch-size", "4", "--kernels", kernels};
+    const Result r = babygpt(a);
+    ASSERT_EQ(r.code, kExitOk) << r.err;
+    EXPECT_NE(r.out.find(std::string("kernels: ") + kernels), std::string::npos) << r.out;
+  }
+}
+
 TEST_F(CliGpt, BenchRunsTheNewVersions) {
   for (const char* model : {"v6", "v11"}) {
     SCOPED_TRACE(model);
