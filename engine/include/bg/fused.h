@@ -17,7 +17,7 @@
 //
 // They compute what the lessons' modules compute (tests compare both paths to 1e-5). The
 // `babygpt` program uses them; babygpt_mine, which runs the learner's own code, does not.
-// Set with set_fast_kernels (or `babygpt ... --kernels lesson|fast`).
+// Set with set_fast_kernels; `babygpt bench --kernels lesson|fast` compares the two paths.
 #pragma once
 
 #include <cstdint>
