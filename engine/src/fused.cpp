@@ -94,69 +94,23 @@ Tensor attention(const Tensor& x, const MultiHeadAttention& mha) {
       "attention");
 }
 
-Tensor linear_relu(const Tensor& x, const Linear& lin) {
-  const int64_t in = lin.in_features(), out = lin.out_features();
-  if (x.dim() < 1 || x.shape().back() != in || !lin.bias.defined()) {
-    throw Error("linear_relu: Linear(" + std::to_string(in) + " -> " + std::to_string(out) +
-                ") with a bias needs an input ending in " + std::to_string(in) + ", got shape " +
-                shape_str(x.shape()));
+namespace {
+
+// The input rows of lin(x) for x (..., in); bg::Error naming `op` otherwise.
+int64_t linear_rows(const char* op, const Tensor& x, const Linear& lin) {
+  const int64_t in = lin.in_features();
+  if (x.dim() < 1 || x.shape().back() != in) {
+    throw Error(std::string(op) + ": Linear(" + std::to_string(in) + " -> " +
+                std::to_string(lin.out_features()) + ") needs an input ending in " +
+                std::to_string(in) + ", got shape " + shape_str(x.shape()));
   }
-  const int64_t rows = x.numel() / in;
-  Shape shape = x.shape();
-  shape.back() = out;
-  // y (rows, out) = relu(x (rows, in) · Wᵀ + b): every row starts as the bias
-  std::vector<float> y = take_buffer(static_cast<size_t>(rows * out));
-  const float* b = lin.bias.data().data();
-  for (int64_t r = 0; r < rows; ++r) std::copy_n(b, out, y.data() + r * out);
-  gemm_nt(x.data().data(), lin.weight.data().data(), y.data(), rows, in, out);
-  for (float& v : y) v = std::max(v, 0.0f);
-  return make_result(
-      std::move(y), std::move(shape), {x, lin.weight, lin.bias},
-      [rows, in, out](const Node& o) {
-        Node& xn = o.parents[0].node();
-        Node& wn = o.parents[1].node();
-        Node& bn = o.parents[2].node();
-        // g (rows, out): the gradient through the ReLU, o.grad where the output is positive,
-        // else 0; db += its column sums
-        std::vector<float> g = take_buffer(static_cast<size_t>(rows * out));
-        std::vector<float> col = take_zeros(static_cast<size_t>(out));
-        for (int64_t r = 0; r < rows; ++r) {
-          const float* y = o.data.data() + r * out;
-          const float* gy = o.grad.data() + r * out;
-          float* gr = g.data() + r * out;
-          for (int64_t j = 0; j < out; ++j) gr[j] = y[j] > 0.0f ? gy[j] : 0.0f;
-          for (int64_t j = 0; j < out; ++j) col[static_cast<size_t>(j)] += gr[j];
-        }
-        if (xn.requires_grad) {  // dx (rows, in) += g · W
-          gemm_nn(g.data(), wn.data.data(), grad_buffer(xn).data(), rows, out, in);
-        }
-        if (wn.requires_grad) {  // dW (out, in) += gᵀ · x
-          gemm_tn(g.data(), xn.data.data(), grad_buffer(wn).data(), out, rows, in);
-        }
-        if (bn.requires_grad) {
-          float* db = grad_buffer(bn).data();
-          for (int64_t j = 0; j < out; ++j) db[j] += col[static_cast<size_t>(j)];
-        }
-        give_buffer(std::move(g));
-        give_buffer(std::move(col));
-      },
-      "linear_relu");
+  return x.numel() / in;
 }
 
-Tensor linear_dropout(const Tensor& x, const Linear& lin, const Dropout& drop) {
-  const float p = drop.is_training() ? drop.p() : 0.0f;
-  if (p == 0.0f) return lin(x);
+// y (rows, out) = x (rows, in) · Wᵀ + b in a buffer from the cache: every row starts as the
+// bias (or zeros) and the product is added on top.
+std::vector<float> linear_forward(const Tensor& x, const Linear& lin, int64_t rows) {
   const int64_t in = lin.in_features(), out = lin.out_features();
-  if (x.dim() < 1 || x.shape().back() != in) {
-    throw Error("linear_dropout: Linear(" + std::to_string(in) + " -> " + std::to_string(out) +
-                ") needs an input ending in " + std::to_string(in) + ", got shape " +
-                shape_str(x.shape()));
-  }
-  const int64_t rows = x.numel() / in;
-  Shape shape = x.shape();
-  shape.back() = out;
-  const float keep_scale = p < 1.0f ? 1.0f / (1.0f - p) : 0.0f;
-  // y (rows, out) = x · Wᵀ + b, then each element dropped when its draw is < p
   std::vector<float> y = take_buffer(static_cast<size_t>(rows * out));
   for (int64_t r = 0; r < rows; ++r) {
     if (lin.bias.defined()) {
@@ -166,33 +120,74 @@ Tensor linear_dropout(const Tensor& x, const Linear& lin, const Dropout& drop) {
     }
   }
   gemm_nt(x.data().data(), lin.weight.data().data(), y.data(), rows, in, out);
+  return y;
+}
+
+// The backward of y = x · Wᵀ + b for a node whose parents are (x, W[, b]), given
+// g = dL/dy (rows, out); only inputs that require grad get one:
+//   dx (rows, in) += g · W      dW (out, in) += gᵀ · x      db (out) += column sums of g
+void linear_backward(const Node& o, const float* g, int64_t rows, int64_t in, int64_t out) {
+  Node& xn = o.parents[0].node();
+  Node& wn = o.parents[1].node();
+  if (xn.requires_grad) gemm_nn(g, wn.data.data(), grad_buffer(xn).data(), rows, out, in);
+  if (wn.requires_grad) gemm_tn(g, xn.data.data(), grad_buffer(wn).data(), out, rows, in);
+  if (o.parents.size() > 2 && o.parents[2].requires_grad()) {
+    float* db = grad_buffer(o.parents[2].node()).data();
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < out; ++j) db[j] += g[r * out + j];
+  }
+}
+
+// x's shape with its last dim replaced by `out`.
+Shape with_last(const Tensor& x, int64_t out) {
+  Shape shape = x.shape();
+  shape.back() = out;
+  return shape;
+}
+
+}  // namespace
+
+Tensor linear_relu(const Tensor& x, const Linear& lin) {
+  if (!lin.bias.defined()) throw Error("linear_relu: the Linear needs a bias");
+  const int64_t rows = linear_rows("linear_relu", x, lin);
+  const int64_t in = lin.in_features(), out = lin.out_features();
+  std::vector<float> y = linear_forward(x, lin, rows);  // (rows, out)
+  for (float& v : y) v = std::max(v, 0.0f);
+  return make_result(
+      std::move(y), with_last(x, out), {x, lin.weight, lin.bias},
+      [rows, in, out](const Node& o) {
+        // g: the gradient through the ReLU, o.grad where the output is positive, else 0
+        std::vector<float> g = take_buffer(static_cast<size_t>(rows * out));
+        for (size_t i = 0; i < g.size(); ++i) g[i] = o.data[i] > 0.0f ? o.grad[i] : 0.0f;
+        linear_backward(o, g.data(), rows, in, out);
+        give_buffer(std::move(g));
+      },
+      "linear_relu");
+}
+
+Tensor linear_dropout(const Tensor& x, const Linear& lin, const Dropout& drop) {
+  const float p = drop.is_training() ? drop.p() : 0.0f;
+  if (p == 0.0f) return lin(x);
+  const int64_t rows = linear_rows("linear_dropout", x, lin);
+  const int64_t in = lin.in_features(), out = lin.out_features();
+  const float keep_scale = p < 1.0f ? 1.0f / (1.0f - p) : 0.0f;
+  std::vector<float> y = linear_forward(x, lin, rows);  // (rows, out)
+  // each element dropped when its draw's uniform() would be < p (bg/random.h)
   Generator& gen = default_generator();
-  const Generator start = gen;                      // the backward draws the same mask from here
-  const uint32_t threshold = dropout_threshold(p);  // dropped: uniform() < p (bg/random.h)
+  const Generator start = gen;  // the backward draws the same mask from here
+  const uint32_t threshold = dropout_threshold(p);
   for (float& v : y) v *= (gen.next_u32() >> 8u) < threshold ? 0.0f : keep_scale;
   std::vector<Tensor> inputs{x, lin.weight};
   if (lin.bias.defined()) inputs.push_back(lin.bias);
   return make_result(
-      std::move(y), std::move(shape), std::move(inputs),
+      std::move(y), with_last(x, out), std::move(inputs),
       [rows, in, out, threshold, keep_scale, start](const Node& o) {
-        // g (rows, out): the gradient through the dropout, the same mask drawn again
+        // g: the gradient through the dropout, the same mask drawn again
         std::vector<float> g = take_buffer(static_cast<size_t>(rows * out));
         Generator replay = start;
         for (size_t i = 0; i < g.size(); ++i)
           g[i] = o.grad[i] * ((replay.next_u32() >> 8u) < threshold ? 0.0f : keep_scale);
-        Node& xn = o.parents[0].node();
-        Node& wn = o.parents[1].node();
-        if (xn.requires_grad) {  // dx (rows, in) += g · W
-          gemm_nn(g.data(), wn.data.data(), grad_buffer(xn).data(), rows, out, in);
-        }
-        if (wn.requires_grad) {  // dW (out, in) += gᵀ · x
-          gemm_tn(g.data(), xn.data.data(), grad_buffer(wn).data(), out, rows, in);
-        }
-        if (o.parents.size() > 2 && o.parents[2].requires_grad()) {  // db += column sums of g
-          float* db = grad_buffer(o.parents[2].node()).data();
-          for (int64_t r = 0; r < rows; ++r)
-            for (int64_t j = 0; j < out; ++j) db[j] += g[static_cast<size_t>(r * out + j)];
-        }
+        linear_backward(o, g.data(), rows, in, out);
         give_buffer(std::move(g));
       },
       "linear_dropout");
