@@ -16,6 +16,10 @@ void gemm_nt(const float* a, const float* b, float* c, int64_t n, int64_t k, int
 // c (n, m) += aᵀ · b, a stored (k, n), b (k, m)
 void gemm_tn(const float* a, const float* b, float* c, int64_t n, int64_t k, int64_t m);
 
+// sum_p a[p] · b[p] over k contiguous values, in sixteen lanes (a vector register), each
+// step one explicit multiply-add (bg/muladd.h).
+float dot(const float* a, const float* b, int64_t k);
+
 // A matrix read through strides: element (i, j) is at p[i * rs + j * cs]. A transposed
 // matrix is the same memory with rs and cs swapped; one head's columns of a wider matrix
 // are p + offset with the wider row stride.

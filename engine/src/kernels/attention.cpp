@@ -10,7 +10,6 @@
 #include "bg/fast_exp.h"
 #include "bg/fused.h"
 #include "bg/kernels.h"
-#include "bg/muladd.h"
 #include "bg/parallel.h"
 
 namespace bg {
@@ -60,8 +59,9 @@ void dropout_row(float* factor, int64_t T, float drop_p, float keep_scale, Gener
   for (int64_t s = 0; s < T; ++s) factor[s] = (g.next_u32() >> 8u) < threshold ? 0.0f : keep_scale;
 }
 
-// Sixteen running maxima / sums instead of one, so that the compiler keeps them in one vector
-// register: a single running value is a chain of dependent instructions no vector unit helps.
+// Sixteen running maxima / sums instead of one (as the kernels' dot, bg/kernels.h), so that the
+// compiler keeps them in one vector register: a single running value is a chain of dependent
+// instructions no vector unit helps.
 constexpr int64_t kLanes = 16;
 
 float max_scaled(const float* row, int64_t n, float scale) {  // max of row[0..n) · scale
@@ -84,17 +84,6 @@ float sum(const float* v, int64_t n) {
   float total = 0.0f;
   for (int64_t j = 0; j < kLanes; ++j) total += lane[j];
   for (; s < n; ++s) total += v[s];
-  return total;
-}
-
-float dot(const float* a, const float* b, int64_t n) {
-  float lane[kLanes] = {};
-  int64_t s = 0;
-  for (; s + kLanes <= n; s += kLanes)
-    for (int64_t j = 0; j < kLanes; ++j) lane[j] = muladd(a[s + j], b[s + j], lane[j]);
-  float total = 0.0f;
-  for (int64_t j = 0; j < kLanes; ++j) total += lane[j];
-  for (; s < n; ++s) total = muladd(a[s], b[s], total);
   return total;
 }
 

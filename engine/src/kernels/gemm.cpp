@@ -130,8 +130,6 @@ void gemm_serial(View a, View b, float* c, int64_t ldc, int64_t n, int64_t k, in
   }
 }
 
-namespace {
-
 // sum_p a[p] · b[p] over contiguous arrays, in sixteen lanes the compiler keeps in a vector
 // register (one running sum would be a chain of dependent additions).
 float dot(const float* a, const float* b, int64_t k) {
@@ -145,6 +143,8 @@ float dot(const float* a, const float* b, int64_t k) {
   for (; p < k; ++p) s = muladd(a[p], b[p], s);
   return s;
 }
+
+namespace {
 
 // Splits C between threads along its longer side; each part is an independent product.
 void gemm(View a, View b, float* c, int64_t n, int64_t k, int64_t m) {
