@@ -1,17 +1,23 @@
 // Blocked matrix products (see bg/kernels.h).
 //
 // C (n, m) += A (n, k) · B (k, m), with A and B read through strides (which is how one
-// routine serves all three layouts):
-//   for each block of kKc steps of the shared dimension:
-//     for each panel of kNr columns of B (used in place when its rows are contiguous,
-//     otherwise packed into a contiguous kc × kNr copy):
-//       for each tile of kMr rows of A: the micro-kernel adds a kMr × kNr tile of C.
+// routine serves all three layouts). The loops block every operand for a level of cache:
+//   for each block of kNc columns of B:
+//     for each block of kKc steps of the shared dimension:
+//       pack the kKc × kNc block of B into panels of kNr columns (each kKc × kNr, 32 KB: L1);
+//       for each block of kMc rows of A:
+//         pack the kMc × kKc block of A into tiles of kMr rows (192 KB: L2);
+//         for each panel of B, for each tile of A: the micro-kernel adds a kMr × kNr tile of C.
+// Packing lays each operand out in the order the micro-kernel reads it, so the innermost
+// loop walks two contiguous arrays whatever the layout, and the packed block of B is reused
+// by every block of A (and the packed block of A by every panel of B) while it is in cache.
 // The micro-kernel keeps its tile in registers (kMr·kNr floats = 12 AVX-512 registers) and,
 // for every p < kc, broadcasts kMr values of A against one row of kNr values of B: kMr·kNr
-// multiply-adds for kMr + kNr loads. The B panel (kc × kNr floats, 32 KB) stays in cache while
-// every row tile of A streams past it. Partial tiles at the edges are padded with zeros and
+// multiply-adds for kMr + kNr loads. Partial tiles at the edges are padded with zeros and
 // only their valid part is written back. Each multiply-add is one fused, explicit muladd
-// (bg/muladd.h), so every compiler computes the same bits.
+// (bg/muladd.h), so every compiler computes the same bits. Blocking and packing move values,
+// never change a sum: every element of C is the same chain of multiply-adds over each depth
+// block, in order, whatever the block sizes of rows and columns.
 #include "bg/kernels.h"
 
 #include <algorithm>
@@ -24,10 +30,11 @@ namespace bg {
 
 namespace {
 
-constexpr int64_t kMr = 6;    // rows of the register tile
-constexpr int64_t kNr = 32;   // columns of the register tile (2 × 16 floats)
-constexpr int64_t kKc = 256;  // depth of a packed block
-constexpr int64_t kMc = 96;   // rows of A packed together when its rows are strided
+constexpr int64_t kMr = 6;     // rows of the register tile
+constexpr int64_t kNr = 32;    // columns of the register tile (2 × 16 floats)
+constexpr int64_t kKc = 256;   // depth of a packed block (changing it changes the sums)
+constexpr int64_t kMc = 192;   // rows of a packed block of A (a multiple of kMr)
+constexpr int64_t kNc = 1536;  // columns of a packed block of B (a multiple of kNr)
 
 using View = MatView;
 float at(View v, int64_t i, int64_t j) { return v.p[i * v.rs + j * v.cs]; }
@@ -40,33 +47,25 @@ void pack_b(View b, int64_t p0, int64_t kc, int64_t j0, int64_t cols, float* out
   }
 }
 
-// Copies rows [i0, i0+rows) × depth [p0, p0+kc) of A into a kMr × kc block (row-major),
-// padding missing rows with zeros: the last, partial row tile of A.
-void pad_a(View a, int64_t i0, int64_t rows, int64_t p0, int64_t kc, float* out) {
-  for (int64_t i = 0; i < kMr; ++i)
-    for (int64_t p = 0; p < kc; ++p) out[i * kc + p] = i < rows ? at(a, i0 + i, p0 + p) : 0.0f;
-}
-
 // Packs rows [i0, i0+rows) × depth [p0, p0+kc) of A as consecutive kMr-row tiles, each
 // kc steps of kMr values — the order the micro-kernel reads them — padding missing rows with
-// zeros. For an A whose rows are strided (aᵀ in gemm_tn): read in place, every step of the
-// micro-kernel would take its kMr values from a different cache line.
+// zeros.
 void pack_a(View a, int64_t i0, int64_t rows, int64_t p0, int64_t kc, float* out) {
   for (int64_t t = 0; t < rows; t += kMr)
     for (int64_t p = 0; p < kc; ++p)
       for (int64_t i = 0; i < kMr; ++i) *out++ = t + i < rows ? at(a, i0 + t + i, p0 + p) : 0.0f;
 }
 
-// The register tile: acc (kMr × kNr) = A tile (kMr × kc, element (i, p) at a[i*ars + p*acs])
-// · B panel (kc × kNr, row p at b + p*ldb); then the valid rows × cols are added into C.
-void micro_kernel(const float* a, int64_t ars, int64_t acs, const float* b, int64_t ldb, int64_t kc,
-                  float* c, int64_t ldc, int64_t rows, int64_t cols) {
+// The register tile: acc (kMr × kNr) = packed A tile (kc steps of kMr values) · B panel
+// (kc × kNr, row p at b + p*ldb); then the valid rows × cols are added into C.
+void micro_kernel(const float* a, const float* b, int64_t ldb, int64_t kc, float* c, int64_t ldc,
+                  int64_t rows, int64_t cols) {
   float acc[kMr][kNr] = {};
   for (int64_t p = 0; p < kc; ++p) {
     const float* bp = b + p * ldb;
-    const float* ap = a + p * acs;
+    const float* ap = a + p * kMr;
     for (int64_t i = 0; i < kMr; ++i) {
-      const float ai = ap[i * ars];
+      const float ai = ap[i];
       for (int64_t j = 0; j < kNr; ++j) acc[i][j] = muladd(ai, bp[j], acc[i][j]);
     }
   }
@@ -82,47 +81,40 @@ void micro_kernel(const float* a, int64_t ars, int64_t acs, const float* b, int6
 }  // namespace
 
 // One thread's share: C (n, m) += A (n, k) · B (k, m), c already offset to the share.
-// B is used in place when its rows are contiguous and a panel is whole, packed otherwise.
-// A is read in place when its rows are contiguous (only its last, partial row tile is copied
-// and padded); when they are strided, blocks of kMc rows are packed once per depth block
-// and reused by every panel of B. Packing moves values, never changes a sum: the results are
-// the same bits either way.
+// When A is a single block (n <= kMc), each panel of B is read once anyway: B is then used
+// in place if its rows are contiguous (only a partial last panel is packed and padded).
 void gemm_serial(View a, View b, float* c, int64_t ldc, int64_t n, int64_t k, int64_t m) {
   if (n == 0 || m == 0 || k == 0) return;
-  thread_local std::vector<float> b_pack, a_pad, a_pack;
-  b_pack.resize(static_cast<size_t>(kKc * kNr));
-  a_pad.resize(static_cast<size_t>(kMr * kKc));
-  const bool pack_rows = a.cs != 1;
-  if (pack_rows) a_pack.resize(static_cast<size_t>(kMc * kKc));
-  const int64_t mc = pack_rows ? kMc : n;  // rows per block of A
-  for (int64_t p0 = 0; p0 < k; p0 += kKc) {
-    const int64_t kc = std::min(kKc, k - p0);
-    for (int64_t i0 = 0; i0 < n; i0 += mc) {
-      const int64_t i1 = std::min(n, i0 + mc);
-      if (pack_rows) pack_a(a, i0, i1 - i0, p0, kc, a_pack.data());
-      for (int64_t j = 0; j < m; j += kNr) {
-        const int64_t cols = std::min(kNr, m - j);
-        const float* panel = nullptr;
-        int64_t ldb = kNr;
-        if (b.cs == 1 && cols == kNr) {
-          panel = b.p + p0 * b.rs + j;
-          ldb = b.rs;
-        } else {
-          pack_b(b, p0, kc, j, cols, b_pack.data());
-          panel = b_pack.data();
-        }
-        for (int64_t i = i0; i < i1; i += kMr) {
-          const int64_t rows = std::min(kMr, i1 - i);
-          float* ct = c + i * ldc + j;
-          if (pack_rows) {
-            micro_kernel(a_pack.data() + (i - i0) * kc, 1, kMr, panel, ldb, kc, ct, ldc, rows,
-                         cols);
-          } else if (rows == kMr) {
-            micro_kernel(a.p + i * a.rs + p0 * a.cs, a.rs, a.cs, panel, ldb, kc, ct, ldc, rows,
-                         cols);
-          } else {
-            pad_a(a, i, rows, p0, kc, a_pad.data());
-            micro_kernel(a_pad.data(), kc, 1, panel, ldb, kc, ct, ldc, rows, cols);
+  thread_local std::vector<float> b_pack, a_pack;
+  const bool b_in_place = b.cs == 1 && n <= kMc;
+  const int64_t panels = (std::min(kNc, m) + kNr - 1) / kNr;
+  b_pack.resize(static_cast<size_t>(kKc * kNr * panels));
+  a_pack.resize(static_cast<size_t>(kMc * kKc));
+  for (int64_t j0 = 0; j0 < m; j0 += kNc) {
+    const int64_t nc = std::min(kNc, m - j0);
+    for (int64_t p0 = 0; p0 < k; p0 += kKc) {
+      const int64_t kc = std::min(kKc, k - p0);
+      if (!b_in_place) {
+        for (int64_t j = 0; j < nc; j += kNr)
+          pack_b(b, p0, kc, j0 + j, std::min(kNr, nc - j), b_pack.data() + j * kc);
+      }
+      for (int64_t i0 = 0; i0 < n; i0 += kMc) {
+        const int64_t mc = std::min(kMc, n - i0);
+        pack_a(a, i0, mc, p0, kc, a_pack.data());
+        for (int64_t j = 0; j < nc; j += kNr) {
+          const int64_t cols = std::min(kNr, nc - j);
+          const float* panel = b_pack.data() + j * kc;
+          int64_t ldb = kNr;
+          if (b_in_place && cols == kNr) {
+            panel = b.p + p0 * b.rs + j0 + j;
+            ldb = b.rs;
+          } else if (b_in_place) {
+            pack_b(b, p0, kc, j0 + j, cols, b_pack.data());
+            panel = b_pack.data();
+          }
+          for (int64_t i = 0; i < mc; i += kMr) {
+            micro_kernel(a_pack.data() + i * kc, panel, ldb, kc, c + (i0 + i) * ldc + j0 + j, ldc,
+                         std::min(kMr, mc - i), cols);
           }
         }
       }
