@@ -49,11 +49,25 @@ void pack_b(View b, int64_t p0, int64_t kc, int64_t j0, int64_t cols, float* out
 
 // Packs rows [i0, i0+rows) × depth [p0, p0+kc) of A as consecutive kMr-row tiles, each
 // kc steps of kMr values — the order the micro-kernel reads them — padding missing rows with
-// zeros.
+// zeros. The loops follow A's memory: a row at a time when its rows are contiguous, a step
+// of the shared dimension at a time otherwise (aᵀ in gemm_tn), so that the reads, which come
+// from main memory, are sequential and the scattered writes stay in cache.
 void pack_a(View a, int64_t i0, int64_t rows, int64_t p0, int64_t kc, float* out) {
-  for (int64_t t = 0; t < rows; t += kMr)
-    for (int64_t p = 0; p < kc; ++p)
-      for (int64_t i = 0; i < kMr; ++i) *out++ = t + i < rows ? at(a, i0 + t + i, p0 + p) : 0.0f;
+  for (int64_t t = 0; t < rows; t += kMr, out += kMr * kc) {
+    const int64_t valid = std::min(kMr, rows - t);
+    if (a.cs == 1) {
+      for (int64_t i = 0; i < valid; ++i) {
+        const float* row = a.p + (i0 + t + i) * a.rs + p0;
+        for (int64_t p = 0; p < kc; ++p) out[p * kMr + i] = row[p];
+      }
+      for (int64_t i = valid; i < kMr; ++i)
+        for (int64_t p = 0; p < kc; ++p) out[p * kMr + i] = 0.0f;
+    } else {
+      for (int64_t p = 0; p < kc; ++p)
+        for (int64_t i = 0; i < kMr; ++i)
+          out[p * kMr + i] = i < valid ? at(a, i0 + t + i, p0 + p) : 0.0f;
+    }
+  }
 }
 
 // The register tile: acc (kMr × kNr) = packed A tile (kc steps of kMr values) · B panel
