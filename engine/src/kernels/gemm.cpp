@@ -30,11 +30,12 @@ namespace bg {
 
 namespace {
 
-constexpr int64_t kMr = 6;     // rows of the register tile
-constexpr int64_t kNr = 32;    // columns of the register tile (2 × 16 floats)
-constexpr int64_t kKc = 256;   // depth of a packed block (changing it changes the sums)
-constexpr int64_t kMc = 192;   // rows of a packed block of A (a multiple of kMr)
-constexpr int64_t kNc = 1536;  // columns of a packed block of B (a multiple of kNr)
+constexpr int64_t kMr = 6;           // rows of the register tile
+constexpr int64_t kNr = 32;          // columns of the register tile (2 × 16 floats)
+constexpr int64_t kKc = 256;         // depth of a packed block (changing it changes the sums)
+constexpr int64_t kMc = 192;         // rows of a packed block of A (a multiple of kMr)
+constexpr int64_t kNc = 1536;        // columns of a packed block of B (a multiple of kNr)
+constexpr int64_t kAhead = 2 * kMr;  // rows of A prefetched ahead while packing
 
 using View = MatView;
 float at(View v, int64_t i, int64_t j) { return v.p[i * v.rs + j * v.cs]; }
@@ -51,13 +52,19 @@ void pack_b(View b, int64_t p0, int64_t kc, int64_t j0, int64_t cols, float* out
 // kc steps of kMr values — the order the micro-kernel reads them — padding missing rows with
 // zeros. The loops follow A's memory: a row at a time when its rows are contiguous, a step
 // of the shared dimension at a time otherwise (aᵀ in gemm_tn), so that the reads, which come
-// from main memory, are sequential and the scattered writes stay in cache.
+// from main memory, are sequential and the scattered writes stay in cache. Each row is only
+// kc values long, too short for the hardware to see the stream coming, so the rows kAhead
+// further on are prefetched while this tile is copied.
 void pack_a(View a, int64_t i0, int64_t rows, int64_t p0, int64_t kc, float* out) {
   for (int64_t t = 0; t < rows; t += kMr, out += kMr * kc) {
     const int64_t valid = std::min(kMr, rows - t);
     if (a.cs == 1) {
       for (int64_t i = 0; i < valid; ++i) {
         const float* row = a.p + (i0 + t + i) * a.rs + p0;
+        if (t + kAhead + i < rows) {  // ask memory for the same row of a tile further on
+          const float* later = row + kAhead * a.rs;
+          for (int64_t p = 0; p < kc; p += 16) __builtin_prefetch(later + p);
+        }
         for (int64_t p = 0; p < kc; ++p) out[p * kMr + i] = row[p];
       }
       for (int64_t i = valid; i < kMr; ++i)
