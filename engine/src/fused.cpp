@@ -123,19 +123,28 @@ std::vector<float> linear_forward(const Tensor& x, const Linear& lin, int64_t ro
   return y;
 }
 
-// The backward of y = x · Wᵀ + b for a node whose parents are (x, W[, b]), given
-// g = dL/dy (rows, out); only inputs that require grad get one:
-//   dx (rows, in) += g · W      dW (out, in) += gᵀ · x      db (out) += column sums of g
-void linear_backward(const Node& o, const float* g, int64_t rows, int64_t in, int64_t out) {
+// The backward of y = x · Wᵀ + b for a node whose parents are (x, W[, b]): first
+// g (rows, out) = dL/dy, made row by row by grad_row(r, g_row) (the gradient through what
+// follows the product), each row added to db (out) as soon as it is made, while it is in
+// cache; then, for the inputs that require grad,
+//   dx (rows, in) += g · W      dW (out, in) += gᵀ · x
+template <class GradRow>
+void linear_backward(const Node& o, int64_t rows, int64_t in, int64_t out, GradRow grad_row) {
+  std::vector<float> g = take_buffer(static_cast<size_t>(rows * out));
+  float* db = o.parents.size() > 2 && o.parents[2].requires_grad()
+                  ? grad_buffer(o.parents[2].node()).data()
+                  : nullptr;
+  for (int64_t r = 0; r < rows; ++r) {
+    float* gr = g.data() + r * out;
+    grad_row(r, gr);
+    if (db != nullptr)
+      for (int64_t j = 0; j < out; ++j) db[j] += gr[j];
+  }
   Node& xn = o.parents[0].node();
   Node& wn = o.parents[1].node();
-  if (xn.requires_grad) gemm_nn(g, wn.data.data(), grad_buffer(xn).data(), rows, out, in);
-  if (wn.requires_grad) gemm_tn(g, xn.data.data(), grad_buffer(wn).data(), out, rows, in);
-  if (o.parents.size() > 2 && o.parents[2].requires_grad()) {
-    float* db = grad_buffer(o.parents[2].node()).data();
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t j = 0; j < out; ++j) db[j] += g[r * out + j];
-  }
+  if (xn.requires_grad) gemm_nn(g.data(), wn.data.data(), grad_buffer(xn).data(), rows, out, in);
+  if (wn.requires_grad) gemm_tn(g.data(), xn.data.data(), grad_buffer(wn).data(), out, rows, in);
+  give_buffer(std::move(g));
 }
 
 // x's shape with its last dim replaced by `out`.
@@ -157,10 +166,11 @@ Tensor linear_relu(const Tensor& x, const Linear& lin) {
       std::move(y), with_last(x, out), {x, lin.weight, lin.bias},
       [rows, in, out](const Node& o) {
         // g: the gradient through the ReLU, o.grad where the output is positive, else 0
-        std::vector<float> g = take_buffer(static_cast<size_t>(rows * out));
-        for (size_t i = 0; i < g.size(); ++i) g[i] = o.data[i] > 0.0f ? o.grad[i] : 0.0f;
-        linear_backward(o, g.data(), rows, in, out);
-        give_buffer(std::move(g));
+        linear_backward(o, rows, in, out, [&o, out](int64_t r, float* g) {
+          const float* y = o.data.data() + r * out;
+          const float* gy = o.grad.data() + r * out;
+          for (int64_t j = 0; j < out; ++j) g[j] = y[j] > 0.0f ? gy[j] : 0.0f;
+        });
       },
       "linear_relu");
 }
@@ -183,12 +193,12 @@ Tensor linear_dropout(const Tensor& x, const Linear& lin, const Dropout& drop) {
       std::move(y), with_last(x, out), std::move(inputs),
       [rows, in, out, threshold, keep_scale, start](const Node& o) {
         // g: the gradient through the dropout, the same mask drawn again
-        std::vector<float> g = take_buffer(static_cast<size_t>(rows * out));
         Generator replay = start;
-        for (size_t i = 0; i < g.size(); ++i)
-          g[i] = o.grad[i] * ((replay.next_u32() >> 8u) < threshold ? 0.0f : keep_scale);
-        linear_backward(o, g.data(), rows, in, out);
-        give_buffer(std::move(g));
+        linear_backward(o, rows, in, out, [&](int64_t r, float* g) {
+          const float* gy = o.grad.data() + r * out;
+          for (int64_t j = 0; j < out; ++j)
+            g[j] = gy[j] * ((replay.next_u32() >> 8u) < threshold ? 0.0f : keep_scale);
+        });
       },
       "linear_dropout");
 }

@@ -42,21 +42,53 @@ Generator dropout_stream(const Generator& gen, const AttentionDims& d, int64_t b
   return g;
 }
 
-// w (T, T) = q · kᵀ for one pair (the product of every query with every key; the causal
-// mask is applied by the callers, which read only s <= t).
+// The causal products skip the blocks above the diagonal, where every weight is zero: rows
+// are taken kCausalRows at a time, and a block of rows [r0, r1) needs only the keys s < r1.
+// Skipped terms are exact zeros, so every sum is the one the full product would give.
+constexpr int64_t kCausalRows = 32;
+
+// w (T, T) = q · kᵀ for one pair, on and below the diagonal only: each block of rows
+// [r0, r1) gets its columns [0, r1) (the callers read only s <= t, and zero the rest).
 void scores(const HeadRef& r, const AttentionDims& d, float* w) {
   const int64_t T = d.T;
-  std::fill(w, w + T * T, 0.0f);
-  // (T, hs) · (hs, T): kᵀ is k read with its strides swapped
-  gemm_serial({r.q, r.ld, 1}, {r.k, 1, r.ld}, w, T, T, d.hs(), T);
+  for (int64_t r0 = 0; r0 < T; r0 += kCausalRows) {
+    const int64_t r1 = std::min(T, r0 + kCausalRows);
+    for (int64_t t = r0; t < r1; ++t) std::fill(w + t * T, w + t * T + r1, 0.0f);
+    // (r1 - r0, hs) · (hs, r1): kᵀ is k read with its strides swapped
+    gemm_serial({r.q + r0 * r.ld, r.ld, 1}, {r.k, 1, r.ld}, w + r0 * T, T, r1 - r0, d.hs(), r1);
+  }
 }
 
-// The dropout factors of one row of weights, 0 or keep_scale, from its T draws (all T are
-// drawn, masked columns too, as dropout on the full (T, T) matrix does). A weight is dropped
-// when its draw's uniform() would be < drop_p (bg/random.h, dropout_threshold).
-void dropout_row(float* factor, int64_t T, float drop_p, float keep_scale, Generator& g) {
+// c (T, n) += a (T, T) · b (T, n) for a lower-triangular a (a[t][s] = 0 for s > t): row t
+// of c sums over s <= t. Rows of b have stride ldb, of c stride ldc.
+void lower_times(const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int64_t T,
+                 int64_t n) {
+  for (int64_t r0 = 0; r0 < T; r0 += kCausalRows) {
+    const int64_t r1 = std::min(T, r0 + kCausalRows);
+    gemm_serial({a + r0 * T, T, 1}, {b, ldb, 1}, c + r0 * ldc, ldc, r1 - r0, r1, n);
+  }
+}
+
+// c (T, n) += aᵀ · b (T, n) for the same lower-triangular a: row s of c sums over t >= s.
+void lower_transposed_times(const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
+                            int64_t T, int64_t n) {
+  for (int64_t s0 = 0; s0 < T; s0 += kCausalRows) {
+    const int64_t s1 = std::min(T, s0 + kCausalRows);
+    // aᵀ rows [s0, s1), depth t in [s0, T): element (s, t) = a[t * T + s]
+    gemm_serial({a + s0 * T + s0, 1, T}, {b + s0 * ldb, ldb, 1}, c + s0 * ldc, ldc, s1 - s0, T - s0,
+                n);
+  }
+}
+
+// The dropout factors of row t of the weights, 0 or keep_scale, for its columns s <= t.
+// Dropout on the full (T, T) matrix draws for every column, so the generator then skips the
+// draws of the masked columns s > t (their weights are zero whatever is drawn). A weight is
+// dropped when its draw's uniform() would be < drop_p (bg/random.h, dropout_threshold).
+void dropout_row(float* factor, int64_t t, int64_t T, float drop_p, float keep_scale,
+                 Generator& g) {
   const uint32_t threshold = dropout_threshold(drop_p);
-  for (int64_t s = 0; s < T; ++s) factor[s] = (g.next_u32() >> 8u) < threshold ? 0.0f : keep_scale;
+  for (int64_t s = 0; s <= t; ++s) factor[s] = (g.next_u32() >> 8u) < threshold ? 0.0f : keep_scale;
+  g.advance(static_cast<uint64_t>(T - t - 1));
 }
 
 // Sixteen running maxima / sums instead of one (as the kernels' dot, bg/kernels.h), so that the
@@ -117,12 +149,12 @@ void attention_forward(const float* qkv, float* out, float* lse, const Attention
         std::fill(row + t + 1, row + T, 0.0f);
         lse[(b * d.nh + h) * T + t] = m + std::log(z);
         if (drop_p > 0.0f) {
-          dropout_row(factor, T, drop_p, keep_scale, g);
+          dropout_row(factor, t, T, drop_p, keep_scale, g);
           for (int64_t s = 0; s <= t; ++s) row[s] *= factor[s];
         }
       }
       // out (T, hs) += p (T, T) · v (T, hs)
-      gemm_serial({w, T, 1}, {r.v, r.ld, 1}, out + r.out_off, d.C, T, T, hs);
+      lower_times(w, r.v, r.ld, out + r.out_off, d.C, T, hs);
     }
   });
 }
@@ -152,23 +184,27 @@ void attention_backward(const float* g, const float* qkv, const float* lse, floa
         for (int64_t s = 0; s <= t; ++s) row[s] = fast_exp(row[s] * scale - l);
         std::fill(row + t + 1, row + T, 0.0f);
       }
-      // dp (T, T) = g (T, hs) · vᵀ
-      std::fill(dp, dp + T * T, 0.0f);
-      gemm_serial({gh, d.C, 1}, {r.v, 1, r.ld}, dp, T, T, hs, T);
+      // dp (T, T) = g (T, hs) · vᵀ, on and below the diagonal (blocks of rows, as scores)
+      for (int64_t r0 = 0; r0 < T; r0 += kCausalRows) {
+        const int64_t r1 = std::min(T, r0 + kCausalRows);
+        for (int64_t t = r0; t < r1; ++t) std::fill(dp + t * T, dp + t * T + r1, 0.0f);
+        gemm_serial({gh + r0 * d.C, d.C, 1}, {r.v, 1, r.ld}, dp + r0 * T, T, r1 - r0, hs, r1);
+      }
       const float* used = p;  // what multiplied v in the forward
       if (drop_p > 0.0f) {
         Generator gd = dropout_stream(gen, d, b, h);
         for (int64_t t = 0; t < T; ++t) {
-          dropout_row(factor, T, drop_p, keep_scale, gd);  // the forward's factors again
-          for (int64_t s = 0; s < T; ++s) {
+          dropout_row(factor, t, T, drop_p, keep_scale, gd);  // the forward's factors again
+          for (int64_t s = 0; s <= t; ++s) {
             pd[t * T + s] = p[t * T + s] * factor[s];
             dp[t * T + s] *= factor[s];
           }
+          std::fill(pd + t * T + t + 1, pd + (t + 1) * T, 0.0f);
         }
         used = pd;
       }
       // dv (T, hs) += usedᵀ (T, T) · g (T, hs)
-      gemm_serial({used, 1, T}, {gh, d.C, 1}, dqkv + r.qkv_off + 2 * d.C, r.ld, T, T, hs);
+      lower_transposed_times(used, gh, d.C, dqkv + r.qkv_off + 2 * d.C, r.ld, T, hs);
       // softmax backward, row by row, with the score scale folded in: dw = p (dp - p·dp) · scale
       for (int64_t t = 0; t < T; ++t) {
         const float* pr = p + t * T;
@@ -178,8 +214,8 @@ void attention_backward(const float* g, const float* qkv, const float* lse, floa
         std::fill(dr + t + 1, dr + T, 0.0f);
       }
       // dq (T, hs) += dw (T, T) · k (T, hs);  dk (T, hs) += dwᵀ · q
-      gemm_serial({dp, T, 1}, {r.k, r.ld, 1}, dqkv + r.qkv_off, r.ld, T, T, hs);
-      gemm_serial({dp, 1, T}, {r.q, r.ld, 1}, dqkv + r.qkv_off + d.C, r.ld, T, T, hs);
+      lower_times(dp, r.k, r.ld, dqkv + r.qkv_off, r.ld, T, hs);
+      lower_transposed_times(dp, r.q, r.ld, dqkv + r.qkv_off + d.C, r.ld, T, hs);
     }
   });
 }

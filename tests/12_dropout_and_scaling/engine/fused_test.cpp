@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -72,7 +73,7 @@ struct AttentionCase {
 // The lesson's list of heads and the fused op on the same weights, seed and input: the
 // outputs, the input's gradient and every head's weight gradients agree.
 void ExpectSameAsTheListOfHeads(int64_t B, int64_t T, int64_t C, int64_t nh, float p) {
-  AttentionCase c(B, T, C, nh, /*block=*/8);
+  AttentionCase c(B, T, C, nh, /*block=*/std::max<int64_t>(T, 8));
   for (auto& head : c.mha.heads) head->drop.set_p(p);
   const Tensor g = randn({B, T, C}, AttentionCase::gen());
   auto run = [&](bool fast) {
@@ -102,6 +103,13 @@ TEST(FusedAttention, MatchesTheListOfHeads) {
   ExpectSameAsTheListOfHeads(3, 8, 16, 4, 0.0f);  // T == block_size
   ExpectSameAsTheListOfHeads(2, 1, 8, 2, 0.0f);   // one position
   ExpectSameAsTheListOfHeads(1, 7, 6, 1, 0.0f);   // one head
+}
+
+// The op computes the causal products in blocks of rows and skips the blocks above the
+// diagonal; 70 positions are two whole blocks and a partial one.
+TEST(FusedAttention, MatchesTheListOfHeadsOverSeveralCausalBlocks) {
+  ExpectSameAsTheListOfHeads(2, 70, 12, 3, 0.0f);
+  ExpectSameAsTheListOfHeads(2, 70, 12, 3, 0.3f);
 }
 
 TEST(FusedAttention, DropsTheSameWeightsAsTheListOfHeads) {
