@@ -180,24 +180,27 @@ Tensor linear_dropout(const Tensor& x, const Linear& lin, const Dropout& drop) {
   if (p == 0.0f) return lin(x);
   const int64_t rows = linear_rows("linear_dropout", x, lin);
   const int64_t in = lin.in_features(), out = lin.out_features();
-  const float keep_scale = p < 1.0f ? 1.0f / (1.0f - p) : 0.0f;
   std::vector<float> y = linear_forward(x, lin, rows);  // (rows, out)
   // each element dropped when its draw's uniform() would be < p (bg/random.h)
   Generator& gen = default_generator();
   const Generator start = gen;  // the backward draws the same mask from here
-  const uint32_t threshold = dropout_threshold(p);
-  for (float& v : y) v *= (gen.next_u32() >> 8u) < threshold ? 0.0f : keep_scale;
+  std::vector<float> factor(static_cast<size_t>(out));
+  for (int64_t r = 0; r < rows; ++r) {
+    dropout_factors(gen, p, factor.data(), factor.size());
+    for (int64_t j = 0; j < out; ++j)
+      y[static_cast<size_t>(r * out + j)] *= factor[static_cast<size_t>(j)];
+  }
   std::vector<Tensor> inputs{x, lin.weight};
   if (lin.bias.defined()) inputs.push_back(lin.bias);
   return make_result(
       std::move(y), with_last(x, out), std::move(inputs),
-      [rows, in, out, threshold, keep_scale, start](const Node& o) {
+      [rows, in, out, p, start](const Node& o) {
         // g: the gradient through the dropout, the same mask drawn again
         Generator replay = start;
         linear_backward(o, rows, in, out, [&](int64_t r, float* g) {
           const float* gy = o.grad.data() + r * out;
-          for (int64_t j = 0; j < out; ++j)
-            g[j] = gy[j] * ((replay.next_u32() >> 8u) < threshold ? 0.0f : keep_scale);
+          dropout_factors(replay, p, g, static_cast<size_t>(out));
+          for (int64_t j = 0; j < out; ++j) g[j] *= gy[j];
         });
       },
       "linear_dropout");

@@ -15,6 +15,7 @@
 //   * randint(n): Lemire's multiply-and-reject, an exactly uniform integer in [0, n).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace bg {
@@ -34,8 +35,18 @@ class Generator {
   // threads gives each thread a copy advanced to its own first draw, so the numbers are
   // those of the one-thread loop, whatever the number of threads.
   void advance(uint64_t n);
+  // The next n draws of next_u32() into out, and the generator n draws on, as n calls would
+  // leave it. Four interleaved copies of the stream, each stepping four draws at a time, so
+  // that four multiplications are in flight instead of a chain of dependent ones.
+  void next_u32s(uint32_t* out, size_t n);
 
  private:
+  static uint32_t output(uint64_t old) {  // PCG's permutation of one state
+    const auto x = static_cast<uint32_t>(((old >> 18u) ^ old) >> 27u);
+    const auto rot = static_cast<uint32_t>(old >> 59u);
+    return (x >> rot) | (x << ((32u - rot) & 31u));
+  }
+  static constexpr uint64_t kMult = 6364136223846793005ULL;
   uint64_t state_ = 0;
   uint64_t inc_ = 0;
 };
@@ -43,10 +54,25 @@ class Generator {
 // In the header, so that loops drawing millions of numbers (dropout) can inline it.
 inline uint32_t Generator::next_u32() {
   const uint64_t old = state_;
-  state_ = old * 6364136223846793005ULL + inc_;
-  const auto x = static_cast<uint32_t>(((old >> 18u) ^ old) >> 27u);
-  const auto rot = static_cast<uint32_t>(old >> 59u);
-  return (x >> rot) | (x << ((32u - rot) & 31u));
+  state_ = old * kMult + inc_;
+  return output(old);
+}
+
+inline void Generator::next_u32s(uint32_t* out, size_t n) {
+  // copy k starts k draws on; one step of four draws is s -> s·m⁴ + inc·(1 + m + m² + m³)
+  const uint64_t m2 = kMult * kMult;
+  const uint64_t m4 = m2 * m2, plus4 = inc_ * (1 + kMult + m2 + m2 * kMult);
+  uint64_t s[4] = {state_, 0, 0, 0};
+  for (int k = 1; k < 4; ++k) s[k] = s[k - 1] * kMult + inc_;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    for (int k = 0; k < 4; ++k) {
+      out[i + static_cast<size_t>(k)] = output(s[k]);
+      s[k] = s[k] * m4 + plus4;
+    }
+  }
+  state_ = s[0];  // draw i
+  for (; i < n; ++i) out[i] = next_u32();
 }
 
 // Dropout's test "gen.uniform() < p" on the integers: uniform() is (next_u32() >> 8) · 2^-24,
@@ -57,6 +83,21 @@ inline uint32_t dropout_threshold(float p) {
   auto t = static_cast<uint32_t>(scaled);
   if (static_cast<float>(t) < scaled) ++t;  // ceil
   return t;
+}
+
+// Dropout's factors for n elements: 0 where a draw says drop (its uniform() would be < p),
+// else 1 / (1 - p); the same draws, in the same order, as n calls of uniform().
+inline void dropout_factors(Generator& g, float p, float* factor, size_t n) {
+  const uint32_t threshold = dropout_threshold(p);
+  const float keep_scale = p < 1.0f ? 1.0f / (1.0f - p) : 0.0f;
+  constexpr size_t kChunk = 256;
+  uint32_t draws[kChunk];
+  for (size_t i0 = 0; i0 < n; i0 += kChunk) {
+    const size_t len = n - i0 < kChunk ? n - i0 : kChunk;
+    g.next_u32s(draws, len);
+    for (size_t i = 0; i < len; ++i)
+      factor[i0 + i] = (draws[i] >> 8u) < threshold ? 0.0f : keep_scale;
+  }
 }
 
 // The generator creation ops and layers use when none is passed. Seed it with manual_seed.

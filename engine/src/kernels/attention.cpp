@@ -80,14 +80,11 @@ void lower_transposed_times(const float* a, const float* b, int64_t ldb, float* 
   }
 }
 
-// The dropout factors of row t of the weights, 0 or keep_scale, for its columns s <= t.
+// The dropout factors of row t of the weights, 0 or 1 / (1 - drop_p), for its columns s <= t.
 // Dropout on the full (T, T) matrix draws for every column, so the generator then skips the
-// draws of the masked columns s > t (their weights are zero whatever is drawn). A weight is
-// dropped when its draw's uniform() would be < drop_p (bg/random.h, dropout_threshold).
-void dropout_row(float* factor, int64_t t, int64_t T, float drop_p, float keep_scale,
-                 Generator& g) {
-  const uint32_t threshold = dropout_threshold(drop_p);
-  for (int64_t s = 0; s <= t; ++s) factor[s] = (g.next_u32() >> 8u) < threshold ? 0.0f : keep_scale;
+// draws of the masked columns s > t (their weights are zero whatever is drawn).
+void dropout_row(float* factor, int64_t t, int64_t T, float drop_p, Generator& g) {
+  dropout_factors(g, drop_p, factor, static_cast<size_t>(t + 1));
   g.advance(static_cast<uint64_t>(T - t - 1));
 }
 
@@ -125,7 +122,6 @@ void attention_forward(const float* qkv, float* out, float* lse, const Attention
                        float drop_p, const Generator& gen) {
   const int64_t T = d.T, hs = d.hs();
   const float scale = 1.0f / std::sqrt(static_cast<float>(hs));
-  const float keep_scale = drop_p < 1.0f ? 1.0f / (1.0f - drop_p) : 0.0f;
   std::fill(out, out + d.B * T * d.C, 0.0f);
   const double cost = 4.0 * static_cast<double>(T * T * hs);
   parallel_for(d.B * d.nh, cost, [&](int64_t i0, int64_t i1) {
@@ -149,7 +145,7 @@ void attention_forward(const float* qkv, float* out, float* lse, const Attention
         std::fill(row + t + 1, row + T, 0.0f);
         lse[(b * d.nh + h) * T + t] = m + std::log(z);
         if (drop_p > 0.0f) {
-          dropout_row(factor, t, T, drop_p, keep_scale, g);
+          dropout_row(factor, t, T, drop_p, g);
           for (int64_t s = 0; s <= t; ++s) row[s] *= factor[s];
         }
       }
@@ -163,7 +159,6 @@ void attention_backward(const float* g, const float* qkv, const float* lse, floa
                         const AttentionDims& d, float drop_p, const Generator& gen) {
   const int64_t T = d.T, hs = d.hs();
   const float scale = 1.0f / std::sqrt(static_cast<float>(hs));
-  const float keep_scale = drop_p < 1.0f ? 1.0f / (1.0f - drop_p) : 0.0f;
   const double cost = 10.0 * static_cast<double>(T * T * hs);
   parallel_for(d.B * d.nh, cost, [&](int64_t i0, int64_t i1) {
     thread_local std::vector<float> scratch;
@@ -194,7 +189,7 @@ void attention_backward(const float* g, const float* qkv, const float* lse, floa
       if (drop_p > 0.0f) {
         Generator gd = dropout_stream(gen, d, b, h);
         for (int64_t t = 0; t < T; ++t) {
-          dropout_row(factor, t, T, drop_p, keep_scale, gd);  // the forward's factors again
+          dropout_row(factor, t, T, drop_p, gd);  // the forward's factors again
           for (int64_t s = 0; s <= t; ++s) {
             pd[t * T + s] = p[t * T + s] * factor[s];
             dp[t * T + s] *= factor[s];

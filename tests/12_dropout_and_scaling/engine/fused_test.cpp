@@ -56,6 +56,29 @@ TEST(GeneratorAdvance, JumpsCompose) {
   EXPECT_EQ(once.next_u32(), twice.next_u32());
 }
 
+TEST(GeneratorDraws, ManyAtOnceAreTheDrawsOneAtATime) {
+  // next_u32s interleaves four copies of the stream; the lengths cover no whole step of
+  // four, whole steps only, and whole steps plus each possible remainder
+  for (size_t n : {size_t{0}, size_t{1}, size_t{3}, size_t{4}, size_t{5}, size_t{6}, size_t{7},
+                   size_t{256}, size_t{1001}}) {
+    Generator one(9), many(9);
+    std::vector<uint32_t> got(n);
+    many.next_u32s(got.data(), n);
+    for (size_t i = 0; i < n; ++i) ASSERT_EQ(got[i], one.next_u32()) << "draw " << i << " of " << n;
+    EXPECT_EQ(many.next_u32(), one.next_u32()) << "the generator after " << n << " draws";
+  }
+}
+
+TEST(GeneratorDraws, DropoutFactorsFollowUniform) {
+  // each factor is 0 exactly where uniform() < p, else 1 / (1 - p), over 1000 draws
+  Generator g(3), u(3);
+  std::vector<float> factor(1000);
+  dropout_factors(g, 0.3f, factor.data(), factor.size());
+  for (size_t i = 0; i < factor.size(); ++i)
+    ASSERT_EQ(factor[i], u.uniform() < 0.3f ? 0.0f : 1.0f / 0.7f) << "element " << i;
+  EXPECT_EQ(g.next_u32(), u.next_u32());
+}
+
 // ------------------------------------------------------------------ attention
 
 // A list of heads with the weights drawn from a seed, and an input.
