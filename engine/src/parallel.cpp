@@ -15,8 +15,11 @@ namespace bg {
 
 namespace {
 
-// Below this many flops per thread a task runs on the calling thread alone.
-constexpr double kMinFlopsPerThread = 200'000.0;
+// Below this many flops per thread a task runs on the calling thread alone. Waking a worker
+// and waiting for it costs tens of microseconds on a loaded machine; 2 MFLOP is about 10 µs
+// of a kernel's work, so smaller tasks are faster alone (lesson 08's heads_bench: the course's
+// fused heads took 0.50 ms per step on 2 threads with a 0.2 MFLOP bound, 0.25 ms with this).
+constexpr double kMinFlopsPerThread = 2.0e6;
 
 int default_threads() {
   if (const char* env = std::getenv("BG_THREADS")) {
