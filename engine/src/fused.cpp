@@ -184,12 +184,13 @@ Tensor linear_dropout(const Tensor& x, const Linear& lin, const Dropout& drop) {
   // each element dropped when its draw's uniform() would be < p (bg/random.h)
   Generator& gen = default_generator();
   const Generator start = gen;  // the backward draws the same mask from here
-  std::vector<float> factor(static_cast<size_t>(out));
+  std::vector<float> factor = take_buffer(static_cast<size_t>(out));  // one row's factors
   for (int64_t r = 0; r < rows; ++r) {
     dropout_factors(gen, p, factor.data(), factor.size());
     for (int64_t j = 0; j < out; ++j)
       y[static_cast<size_t>(r * out + j)] *= factor[static_cast<size_t>(j)];
   }
+  give_buffer(std::move(factor));
   std::vector<Tensor> inputs{x, lin.weight};
   if (lin.bias.defined()) inputs.push_back(lin.bias);
   return make_result(
