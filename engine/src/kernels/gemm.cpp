@@ -77,16 +77,17 @@ void pack_a(View a, int64_t i0, int64_t rows, int64_t p0, int64_t kc, float* out
   }
 }
 
-// The register tile: acc (kMr × kNr) = packed A tile (kc steps of kMr values) · B panel
-// (kc × kNr, row p at b + p*ldb); then the valid rows × cols are added into C.
-void micro_kernel(const float* a, const float* b, int64_t ldb, int64_t kc, float* c, int64_t ldc,
-                  int64_t rows, int64_t cols) {
+// The register tile: acc (kMr × kNr) = A tile · B panel (kc × kNr, row p at b + p*ldb); then
+// the valid rows × cols are added into C. The A tile is packed (kc steps of kMr values:
+// ars = 1, acs = kMr) or read in place (element (i, p) at a[i*ars + p*acs]).
+void micro_kernel(const float* a, int64_t ars, int64_t acs, const float* b, int64_t ldb, int64_t kc,
+                  float* c, int64_t ldc, int64_t rows, int64_t cols) {
   float acc[kMr][kNr] = {};
   for (int64_t p = 0; p < kc; ++p) {
     const float* bp = b + p * ldb;
-    const float* ap = a + p * kMr;
+    const float* ap = a + p * acs;
     for (int64_t i = 0; i < kMr; ++i) {
-      const float ai = ap[i];
+      const float ai = ap[i * ars];
       for (int64_t j = 0; j < kNr; ++j) acc[i][j] = muladd(ai, bp[j], acc[i][j]);
     }
   }
@@ -102,12 +103,15 @@ void micro_kernel(const float* a, const float* b, int64_t ldb, int64_t kc, float
 }  // namespace
 
 // One thread's share: C (n, m) += A (n, k) · B (k, m), c already offset to the share.
-// When A is a single block (n <= kMc), each panel of B is read once anyway: B is then used
-// in place if its rows are contiguous (only a partial last panel is packed and padded).
+// When A is a single block (n <= kMc), packing buys little: the block stays in cache anyway,
+// and each panel of B is read once. A small product (attention's, or a course-sized
+// layer's) would spend as long packing as multiplying, so A and B are then read in place
+// where their rows are contiguous (only partial edge tiles are packed, for the padding).
 void gemm_serial(View a, View b, float* c, int64_t ldc, int64_t n, int64_t k, int64_t m) {
   if (n == 0 || m == 0 || k == 0) return;
   thread_local std::vector<float> b_pack, a_pack;
   const bool b_in_place = b.cs == 1 && n <= kMc;
+  const bool a_in_place = a.cs == 1 && n <= kMc;
   const int64_t panels = (std::min(kNc, m) + kNr - 1) / kNr;
   b_pack.resize(static_cast<size_t>(kKc * kNr * panels));
   a_pack.resize(static_cast<size_t>(kMc * kKc));
@@ -121,7 +125,8 @@ void gemm_serial(View a, View b, float* c, int64_t ldc, int64_t n, int64_t k, in
       }
       for (int64_t i0 = 0; i0 < n; i0 += kMc) {
         const int64_t mc = std::min(kMc, n - i0);
-        pack_a(a, i0, mc, p0, kc, a_pack.data());
+        const int64_t whole = a_in_place ? mc / kMr * kMr : 0;  // rows read in place
+        pack_a(a, i0 + whole, mc - whole, p0, kc, a_pack.data() + whole * kc);
         for (int64_t j = 0; j < nc; j += kNr) {
           const int64_t cols = std::min(kNr, nc - j);
           const float* panel = b_pack.data() + j * kc;
@@ -134,8 +139,13 @@ void gemm_serial(View a, View b, float* c, int64_t ldc, int64_t n, int64_t k, in
             panel = b_pack.data();
           }
           for (int64_t i = 0; i < mc; i += kMr) {
-            micro_kernel(a_pack.data() + i * kc, panel, ldb, kc, c + (i0 + i) * ldc + j0 + j, ldc,
-                         std::min(kMr, mc - i), cols);
+            float* ct = c + (i0 + i) * ldc + j0 + j;
+            if (i < whole) {
+              micro_kernel(a.p + (i0 + i) * a.rs + p0, a.rs, 1, panel, ldb, kc, ct, ldc, kMr, cols);
+            } else {
+              micro_kernel(a_pack.data() + i * kc, 1, kMr, panel, ldb, kc, ct, ldc,
+                           std::min(kMr, mc - i), cols);
+            }
           }
         }
       }
