@@ -44,18 +44,21 @@ Generator dropout_stream(const Generator& gen, const AttentionDims& d, int64_t b
 
 // The causal products skip the blocks above the diagonal, where every weight is zero: rows
 // are taken kCausalRows at a time, and a block of rows [r0, r1) needs only the keys s < r1.
-// Skipped terms are exact zeros, so every sum is the one the full product would give.
+// Skipped terms are exact zeros. For T up to 256 (one depth block of gemm) every sum is the
+// one the full product would give, bit for bit; beyond, the transposed products' depth
+// blocks start at another place, which can change the last bits.
 constexpr int64_t kCausalRows = 32;
 
-// w (T, T) = q · kᵀ for one pair, on and below the diagonal only: each block of rows
-// [r0, r1) gets its columns [0, r1) (the callers read only s <= t, and zero the rest).
-void scores(const HeadRef& r, const AttentionDims& d, float* w) {
-  const int64_t T = d.T;
+// w (T, T) = x (T, k) · yᵀ (y stored (T, k)), on and below the diagonal only: each block of
+// rows [r0, r1) gets its columns [0, r1) (the callers read only s <= t, and zero the rest).
+// Rows of x have stride ldx, of y stride ldy.
+void lower_of_product(const float* x, int64_t ldx, const float* y, int64_t ldy, float* w, int64_t T,
+                      int64_t k) {
   for (int64_t r0 = 0; r0 < T; r0 += kCausalRows) {
     const int64_t r1 = std::min(T, r0 + kCausalRows);
     for (int64_t t = r0; t < r1; ++t) std::fill(w + t * T, w + t * T + r1, 0.0f);
-    // (r1 - r0, hs) · (hs, r1): kᵀ is k read with its strides swapped
-    gemm_serial({r.q + r0 * r.ld, r.ld, 1}, {r.k, 1, r.ld}, w + r0 * T, T, r1 - r0, d.hs(), r1);
+    // (r1 - r0, k) · (k, r1): yᵀ is y read with its strides swapped
+    gemm_serial({x + r0 * ldx, ldx, 1}, {y, 1, ldy}, w + r0 * T, T, r1 - r0, k, r1);
   }
 }
 
@@ -132,7 +135,7 @@ void attention_forward(const float* qkv, float* out, float* lse, const Attention
     for (int64_t i = i0; i < i1; ++i) {
       const int64_t b = i / d.nh, h = i % d.nh;
       const HeadRef r = head_ref(qkv, d, b, h);
-      scores(r, d, w);  // (T, T)
+      lower_of_product(r.q, r.ld, r.k, r.ld, w, T, hs);  // scores (T, T) = q · kᵀ
       Generator g = drop_p > 0.0f ? dropout_stream(gen, d, b, h) : gen;
       for (int64_t t = 0; t < T; ++t) {
         float* row = w + t * T;
@@ -172,20 +175,15 @@ void attention_backward(const float* g, const float* qkv, const float* lse, floa
       const HeadRef r = head_ref(qkv, d, b, h);
       const float* gh = g + r.out_off;  // (T, hs), row stride C
       // the weights again, from the scores and the saved log-sum-exp of each row
-      scores(r, d, p);
+      lower_of_product(r.q, r.ld, r.k, r.ld, p, T, hs);  // scores (T, T) = q · kᵀ
       for (int64_t t = 0; t < T; ++t) {
         float* row = p + t * T;
         const float l = lse[(b * d.nh + h) * T + t];
         for (int64_t s = 0; s <= t; ++s) row[s] = fast_exp(row[s] * scale - l);
         std::fill(row + t + 1, row + T, 0.0f);
       }
-      // dp (T, T) = g (T, hs) · vᵀ, on and below the diagonal (blocks of rows, as scores)
-      for (int64_t r0 = 0; r0 < T; r0 += kCausalRows) {
-        const int64_t r1 = std::min(T, r0 + kCausalRows);
-        for (int64_t t = r0; t < r1; ++t) std::fill(dp + t * T, dp + t * T + r1, 0.0f);
-        gemm_serial({gh + r0 * d.C, d.C, 1}, {r.v, 1, r.ld}, dp + r0 * T, T, r1 - r0, hs, r1);
-      }
-      const float* used = p;  // what multiplied v in the forward
+      lower_of_product(gh, d.C, r.v, r.ld, dp, T, hs);  // dp (T, T) = g (T, hs) · vᵀ
+      const float* used = p;                            // what multiplied v in the forward
       if (drop_p > 0.0f) {
         Generator gd = dropout_stream(gen, d, b, h);
         for (int64_t t = 0; t < T; ++t) {

@@ -56,6 +56,18 @@ TEST(FastKernels, TnAgreesWithPlainKernel) {
   for (const auto& s : kSizes) expect_same(bg::gemm_tn, bg::matmul_tn, s[0], s[1], s[2]);
 }
 
+// On one thread the whole product is one share, so every cache block of the kernel is
+// crossed: 400 rows are three blocks of A (the last partial), 1601 columns two blocks of B
+// (the last with a partial panel), a depth of 300 two packed depth blocks.
+TEST(FastKernels, AgreeAcrossEveryCacheBlockOnOneThread) {
+  const int before = bg::num_threads();
+  bg::set_num_threads(1);
+  expect_same(bg::gemm_nn, bg::matmul_nn, 400, 300, 1601);
+  expect_same(bg::gemm_nt, bg::matmul_nt, 400, 300, 1601);
+  expect_same(bg::gemm_tn, bg::matmul_tn, 400, 300, 1601);
+  bg::set_num_threads(before);
+}
+
 TEST(FastKernels, SameResultWithOneAndTwoThreads) {
   const int before = bg::num_threads();
   bg::Generator gen(7);
