@@ -3,9 +3,10 @@
 // Both modules hold the same weights (FusedMultiHeadAttention::load_from) and compute the
 // same function. For each configuration the program times the forward pass alone (no
 // graph) and a training step, forward + backward (the gradient of sum(out * w) with a fixed
-// w), several times each, and prints the medians. "speedup" is list time / fused time for
-// forward + backward (above 1: the fused variant is faster). The last columns time the
-// engine's own attention op (bg/fused.h) on the list's weights, the same way.
+// w), the variants taking turns, and prints the medians. "speedup" is list time / fused
+// time for forward + backward (above 1: the fused variant is faster). The last columns time
+// the engine's own attention op (bg/fused.h) on the list's weights, in the same turns.
+// heads_bench_torch.py, next to this file, times the same two modules in PyTorch.
 //
 //   cmake --build build -j2 --target lesson08_heads_bench && ./build/lesson08_heads_bench
 //   ./build/lesson08_heads_bench --reps 50         (more repetitions)
@@ -34,19 +35,29 @@ struct Config {
   const char* label;
 };
 
-// Median wall time of `reps` runs of `step`, in milliseconds, after two warm-up runs.
-double median_ms(const std::function<void()>& step, int reps) {
-  step();
-  step();
-  std::vector<double> ms;
-  for (int r = 0; r < reps; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
+// The median wall time of each of `steps`, in milliseconds, over `reps` runs, after two
+// warm-up runs of each. The steps take turns (list, fused, list, fused, ...), so that a slow
+// stretch of a shared machine slows every variant alike instead of one of them.
+std::vector<double> median_ms(const std::vector<std::function<void()>>& steps, int reps) {
+  for (const auto& step : steps) {
     step();
-    const auto t1 = std::chrono::steady_clock::now();
-    ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    step();
   }
-  std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2];
+  std::vector<std::vector<double>> ms(steps.size());
+  for (int r = 0; r < reps; ++r) {
+    for (size_t s = 0; s < steps.size(); ++s) {
+      const auto t0 = std::chrono::steady_clock::now();
+      steps[s]();
+      const auto t1 = std::chrono::steady_clock::now();
+      ms[s].push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    }
+  }
+  std::vector<double> medians;
+  for (auto& m : ms) {
+    std::sort(m.begin(), m.end());
+    medians.push_back(m[m.size() / 2]);
+  }
+  return medians;
 }
 
 }  // namespace
@@ -76,7 +87,7 @@ int main(int argc, char** argv) {
       bg::MultiHeadAttention list(c.C, c.nh, c.T, gen);
       bg::FusedMultiHeadAttention fused(c.C, c.nh, c.T, gen);
       fused.load_from(list);
-      const bg::Tensor x = bg::randn({c.B, c.T, c.C}, gen).requires_grad_();
+      bg::Tensor x = bg::randn({c.B, c.T, c.C}, gen).requires_grad_();
       const bg::Tensor w = bg::randn({c.B, c.T, c.C}, gen);
 
       // Same function? (one forward of each, compared element by element)
@@ -87,41 +98,37 @@ int main(int argc, char** argv) {
 
       // Forward only (no graph recorded), then one training step: forget old gradients,
       // forward, backward.
-      const double f_list = median_ms(
-          [&] {
-            bg::NoGradGuard no_grad;
-            (void)list(x);
-          },
-          reps);
-      const double f_fused = median_ms(
-          [&] {
-            bg::NoGradGuard no_grad;
-            (void)fused(x);
-          },
-          reps);
-      const double t_list = median_ms(
-          [&] {
-            list.zero_grad();
-            x.node().grad.clear();
-            list(x).backward(w);
-          },
-          reps);
-      const double t_fused = median_ms(
-          [&] {
-            fused.zero_grad();
-            x.node().grad.clear();
-            fused(x).backward(w);
-          },
-          reps);
-      // The engine's own attention op (bg/fused.h), what `babygpt` trains with: all heads in
-      // one op on the list's weights, heads read in place, no (T, T) tensor kept.
-      const double t_engine = median_ms(
-          [&] {
-            list.zero_grad();
-            x.node().grad.clear();
-            bg::attention(x, list).backward(w);
-          },
-          reps);
+      const std::vector<double> forward = median_ms({[&] {
+                                                       bg::NoGradGuard no_grad;
+                                                       (void)list(x);
+                                                     },
+                                                     [&] {
+                                                       bg::NoGradGuard no_grad;
+                                                       (void)fused(x);
+                                                     }},
+                                                    reps);
+      const std::vector<double> step =
+          median_ms({[&] {
+                       list.zero_grad();
+                       x.zero_grad();
+                       list(x).backward(w);
+                     },
+                     [&] {
+                       fused.zero_grad();
+                       x.zero_grad();
+                       fused(x).backward(w);
+                     },
+                     // The engine's own attention op (bg/fused.h), what `babygpt` trains with: all
+                     // heads in one op on the list's weights, heads read in place, no (T, T) tensor
+                     // kept.
+                     [&] {
+                       list.zero_grad();
+                       x.zero_grad();
+                       bg::attention(x, list).backward(w);
+                     }},
+                    reps);
+      const double f_list = forward[0], f_fused = forward[1];
+      const double t_list = step[0], t_fused = step[1], t_engine = step[2];
       std::printf(
           "%-20s %4lld %4lld %4lld %3lld | %9.3f %9.3f | %9.3f %9.3f %6.2fx | %10.3f %6.2fx | "
           "%.2g\n",
