@@ -33,19 +33,29 @@ struct Shape3 {
   const char* label;
 };
 
-// Median wall time of `reps` runs of `step`, in milliseconds, after two warm-up runs.
-double median_ms(const std::function<void()>& step, int reps) {
-  step();
-  step();
-  std::vector<double> ms;
-  for (int r = 0; r < reps; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
+// The median wall time of each of `steps`, in milliseconds, over `reps` runs, after two
+// warm-up runs of each. The steps take turns, so that a slow stretch of a shared machine
+// slows both versions alike.
+std::vector<double> median_ms(const std::vector<std::function<void()>>& steps, int reps) {
+  for (const auto& step : steps) {
     step();
-    const auto t1 = std::chrono::steady_clock::now();
-    ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    step();
   }
-  std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2];
+  std::vector<std::vector<double>> ms(steps.size());
+  for (int r = 0; r < reps; ++r) {
+    for (size_t s = 0; s < steps.size(); ++s) {
+      const auto t0 = std::chrono::steady_clock::now();
+      steps[s]();
+      const auto t1 = std::chrono::steady_clock::now();
+      ms[s].push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    }
+  }
+  std::vector<double> medians;
+  for (auto& m : ms) {
+    std::sort(m.begin(), m.end());
+    medians.push_back(m[m.size() / 2]);
+  }
+  return medians;
 }
 
 // The same function from the ops of lessons 03-04: nine ops, nine graph nodes.
@@ -102,9 +112,9 @@ int main(int argc, char** argv) {
     std::printf("%-26s | %-27s | %-27s |\n", "", "  one op (layer_norm)", "  nine ops (composed)");
     for (const Shape3& s : shapes) {
       bg::Generator gen(1);
-      const bg::Tensor x = bg::randn({s.B, s.T, s.C}, gen).requires_grad_();
-      const bg::Tensor w = bg::add(bg::randn({s.C}, gen), 1.0f).requires_grad_();
-      const bg::Tensor b = bg::randn({s.C}, gen).requires_grad_();
+      bg::Tensor x = bg::randn({s.B, s.T, s.C}, gen).requires_grad_();
+      bg::Tensor w = bg::add(bg::randn({s.C}, gen), 1.0f).requires_grad_();
+      bg::Tensor b = bg::randn({s.C}, gen).requires_grad_();
       const bg::Tensor g = bg::randn({s.B, s.T, s.C}, gen);
 
       GraphSize one, nine;
@@ -118,12 +128,13 @@ int main(int argc, char** argv) {
         const auto a = y1.tolist(), c = y9.tolist();
         for (size_t i = 0; i < a.size(); ++i) diff = std::max(diff, double(std::fabs(a[i] - c[i])));
       }
+      // Forget the old gradients (their buffers go back to the cache), forward, backward.
       auto step = [&](bool coarse) {
-        for (const bg::Tensor* t : {&x, &w, &b}) t->node().grad.clear();
+        for (bg::Tensor* t : {&x, &w, &b}) t->zero_grad();
         (coarse ? bg::layer_norm(x, w, b) : composed_layer_norm(x, w, b)).backward(g);
       };
-      const double t1 = median_ms([&] { step(true); }, reps);
-      const double t9 = median_ms([&] { step(false); }, reps);
+      const std::vector<double> t = median_ms({[&] { step(true); }, [&] { step(false); }}, reps);
+      const double t1 = t[0], t9 = t[1];
       const double mb = 4.0 / 1e6;
       std::printf("%-14s %6lld %4lld | %5lld %10.2f %9.3f | %5lld %10.2f %9.3f | %6.1fx | %.2g\n",
                   s.label, static_cast<long long>(s.B * s.T), static_cast<long long>(s.C),
