@@ -12,12 +12,10 @@
 //   ./build/lesson08_heads_bench --reps 50         (more repetitions)
 //   BG_THREADS=1 ./build/lesson08_heads_bench      (one thread)
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,6 +25,7 @@
 #include "bg/fused.h"
 #include "bg/ops.h"
 #include "bg/parallel.h"
+#include "bg/timing.h"
 
 namespace {
 
@@ -34,31 +33,6 @@ struct Config {
   int64_t B, T, C, nh;
   const char* label;
 };
-
-// The median wall time of each of `steps`, in milliseconds, over `reps` runs, after two
-// warm-up runs of each. The steps take turns (list, fused, list, fused, ...), so that a slow
-// stretch of a shared machine slows every variant alike instead of one of them.
-std::vector<double> median_ms(const std::vector<std::function<void()>>& steps, int reps) {
-  for (const auto& step : steps) {
-    step();
-    step();
-  }
-  std::vector<std::vector<double>> ms(steps.size());
-  for (int r = 0; r < reps; ++r) {
-    for (size_t s = 0; s < steps.size(); ++s) {
-      const auto t0 = std::chrono::steady_clock::now();
-      steps[s]();
-      const auto t1 = std::chrono::steady_clock::now();
-      ms[s].push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-    }
-  }
-  std::vector<double> medians;
-  for (auto& m : ms) {
-    std::sort(m.begin(), m.end());
-    medians.push_back(m[m.size() / 2]);
-  }
-  return medians;
-}
 
 }  // namespace
 
@@ -98,35 +72,35 @@ int main(int argc, char** argv) {
 
       // Forward only (no graph recorded), then one training step: forget old gradients,
       // forward, backward.
-      const std::vector<double> forward = median_ms({[&] {
-                                                       bg::NoGradGuard no_grad;
-                                                       (void)list(x);
-                                                     },
-                                                     [&] {
-                                                       bg::NoGradGuard no_grad;
-                                                       (void)fused(x);
-                                                     }},
-                                                    reps);
+      const std::vector<double> forward = bg::median_ms({[&] {
+                                                           bg::NoGradGuard no_grad;
+                                                           (void)list(x);
+                                                         },
+                                                         [&] {
+                                                           bg::NoGradGuard no_grad;
+                                                           (void)fused(x);
+                                                         }},
+                                                        reps);
       const std::vector<double> step =
-          median_ms({[&] {
-                       list.zero_grad();
-                       x.zero_grad();
-                       list(x).backward(w);
-                     },
-                     [&] {
-                       fused.zero_grad();
-                       x.zero_grad();
-                       fused(x).backward(w);
-                     },
-                     // The engine's own attention op (bg/fused.h), what `babygpt` trains with: all
-                     // heads in one op on the list's weights, heads read in place, no (T, T) tensor
-                     // kept.
-                     [&] {
-                       list.zero_grad();
-                       x.zero_grad();
-                       bg::attention(x, list).backward(w);
-                     }},
-                    reps);
+          bg::median_ms({[&] {
+                           list.zero_grad();
+                           x.zero_grad();
+                           list(x).backward(w);
+                         },
+                         [&] {
+                           fused.zero_grad();
+                           x.zero_grad();
+                           fused(x).backward(w);
+                         },
+                         // The engine's own attention op (bg/fused.h), what `babygpt` trains with:
+                         // all heads in one op on the list's weights, heads read in place, no (T,
+                         // T) tensor kept.
+                         [&] {
+                           list.zero_grad();
+                           x.zero_grad();
+                           bg::attention(x, list).backward(w);
+                         }},
+                        reps);
       const double f_list = forward[0], f_fused = forward[1];
       const double t_list = step[0], t_fused = step[1], t_engine = step[2];
       std::printf(

@@ -11,12 +11,10 @@
 //   ./build/lesson11_layer_norm_bench --reps 50        (more repetitions)
 //   ./build/lesson11_layer_norm_bench_mine             (the same, on your kernels)
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <unordered_set>
 #include <vector>
 
@@ -25,6 +23,7 @@
 #include "bg/gpt.h"
 #include "bg/ops.h"
 #include "bg/parallel.h"
+#include "bg/timing.h"
 
 namespace {
 
@@ -32,31 +31,6 @@ struct Shape3 {
   int64_t B, T, C;
   const char* label;
 };
-
-// The median wall time of each of `steps`, in milliseconds, over `reps` runs, after two
-// warm-up runs of each. The steps take turns, so that a slow stretch of a shared machine
-// slows both versions alike.
-std::vector<double> median_ms(const std::vector<std::function<void()>>& steps, int reps) {
-  for (const auto& step : steps) {
-    step();
-    step();
-  }
-  std::vector<std::vector<double>> ms(steps.size());
-  for (int r = 0; r < reps; ++r) {
-    for (size_t s = 0; s < steps.size(); ++s) {
-      const auto t0 = std::chrono::steady_clock::now();
-      steps[s]();
-      const auto t1 = std::chrono::steady_clock::now();
-      ms[s].push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-    }
-  }
-  std::vector<double> medians;
-  for (auto& m : ms) {
-    std::sort(m.begin(), m.end());
-    medians.push_back(m[m.size() / 2]);
-  }
-  return medians;
-}
 
 // The same function from the ops of lessons 03-04: nine ops, nine graph nodes.
 bg::Tensor composed_layer_norm(const bg::Tensor& x, const bg::Tensor& w, const bg::Tensor& b,
@@ -133,7 +107,8 @@ int main(int argc, char** argv) {
         for (bg::Tensor* t : {&x, &w, &b}) t->zero_grad();
         (coarse ? bg::layer_norm(x, w, b) : composed_layer_norm(x, w, b)).backward(g);
       };
-      const std::vector<double> t = median_ms({[&] { step(true); }, [&] { step(false); }}, reps);
+      const std::vector<double> t =
+          bg::median_ms({[&] { step(true); }, [&] { step(false); }}, reps);
       const double t1 = t[0], t9 = t[1];
       const double mb = 4.0 / 1e6;
       std::printf("%-14s %6lld %4lld | %5lld %10.2f %9.3f | %5lld %10.2f %9.3f | %6.1fx | %.2g\n",
