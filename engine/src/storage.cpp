@@ -17,7 +17,7 @@ namespace {
 // and their gradients. Half of the machine's memory leaves room for both; with a quarter
 // (6 GB on the course's 24 GB machine) the lessons' modules missed 376 of 3294 requests in
 // three steps, each miss fresh memory that the kernel must fault in and zero, and a step took
-// 12–15 s instead of 9.5–11. Holding what a step has just used does not raise the peak: it
+// 11.8–14.9 s instead of 9.2–10.8. Holding what a step has just used does not raise the peak: it
 // was all in use a moment before. (A BabyGPT v4 step makes a few dozen tensors of the same
 // size: every head has its own queries, keys, values, scores and weights.)
 size_t max_cached_bytes() {
