@@ -1,12 +1,17 @@
 // The parts of lessons 07–08 that are not exercises: building the attention modules
 // (sizes checked, projections created and registered in the PyTorch order) and copying a
-// list of heads into the fused projection.
+// list of heads into the fused projection; and the two products of the fused heads with each
+// head read where it lies.
 #include "bg/attention.h"
 
 #include <algorithm>
 #include <string>
 
+#include "bg/autograd.h"
 #include "bg/error.h"
+#include "bg/kernels.h"
+#include "bg/parallel.h"
+#include "bg/storage.h"
 
 namespace bg {
 
@@ -36,7 +41,104 @@ int64_t checked_multi(const char* who, int64_t n_embed, int64_t n_head, int64_t 
   return n_embed;
 }
 
+// Head h of sequence b in a (B, T, C) tensor starts at b*T*C + h*hs, rows C apart.
+struct HeadDims {
+  int64_t B, T, C, nh;
+  int64_t hs() const { return C / nh; }
+  int64_t offset(int64_t b, int64_t h) const { return b * T * C + h * hs(); }  // in (B, T, C)
+  int64_t square(int64_t b, int64_t h) const { return (b * nh + h) * T * T; }  // in (B, nh, T, T)
+};
+
+// One (b, h) pair per item, split across threads; `flops` per item decides how many.
+template <class Fn>
+void for_each_head(const HeadDims& d, double flops, Fn fn) {
+  parallel_for(d.B * d.nh, flops, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) fn(i / d.nh, i % d.nh);
+  });
+}
+
 }  // namespace
+
+Tensor head_scores(const Tensor& q, const Tensor& k, int64_t n_head) {
+  if (q.dim() != 3 || q.shape() != k.shape() || n_head <= 0 || q.size(2) % n_head != 0) {
+    throw Error("head_scores: q and k must be the same (B, T, C) with C divisible by n_head " +
+                str(n_head) + ", got q " + shape_str(q.shape()) + " and k " + shape_str(k.shape()));
+  }
+  const HeadDims d{q.size(0), q.size(1), q.size(2), n_head};
+  const int64_t T = d.T, C = d.C, hs = d.hs();
+  const double flops = 2.0 * static_cast<double>(T * T * hs);
+  std::vector<float> s = take_zeros(static_cast<size_t>(d.B * d.nh * T * T));
+  const float* pq = q.data().data();
+  const float* pk = k.data().data();
+  // scores (T, T) = q_h (T, hs) · k_hᵀ (hs, T): k_hᵀ is k_h read with its strides swapped
+  for_each_head(d, flops, [&](int64_t b, int64_t h) {
+    const int64_t o = d.offset(b, h);
+    gemm_serial({pq + o, C, 1}, {pk + o, 1, C}, s.data() + d.square(b, h), T, T, hs, T);
+  });
+  return make_result(
+      std::move(s), {d.B, d.nh, T, T}, {q, k},
+      [d, flops](const Node& out) {
+        const int64_t T = d.T, C = d.C, hs = d.hs();
+        Node& qn = out.parents[0].node();
+        Node& kn = out.parents[1].node();
+        const float* pq = qn.data.data();
+        const float* pk = kn.data.data();
+        float* dq = qn.requires_grad ? grad_buffer(qn).data() : nullptr;
+        float* dk = kn.requires_grad ? grad_buffer(kn).data() : nullptr;
+        for_each_head(d, 2 * flops, [&](int64_t b, int64_t h) {
+          const int64_t o = d.offset(b, h);
+          const float* g = out.grad.data() + d.square(b, h);  // (T, T)
+          // dq_h (T, hs) += g (T, T) · k_h (T, hs)
+          if (dq != nullptr) gemm_serial({g, T, 1}, {pk + o, C, 1}, dq + o, C, T, T, hs);
+          // dk_h (T, hs) += gᵀ (T, T) · q_h (T, hs)
+          if (dk != nullptr) gemm_serial({g, 1, T}, {pq + o, C, 1}, dk + o, C, T, T, hs);
+        });
+      },
+      "head_scores");
+}
+
+Tensor head_mix(const Tensor& wei, const Tensor& v) {
+  const bool ok = wei.dim() == 4 && v.dim() == 3 && wei.size(1) > 0 &&
+                  v.size(2) % wei.size(1) == 0 &&
+                  wei.shape() == Shape{v.size(0), wei.size(1), v.size(1), v.size(1)};
+  if (!ok) {
+    throw Error(
+        "head_mix: wei must be (B, nh, T, T) for v (B, T, C) with C divisible by nh, "
+        "got wei " +
+        shape_str(wei.shape()) + " and v " + shape_str(v.shape()));
+  }
+  const HeadDims d{v.size(0), v.size(1), v.size(2), wei.size(1)};
+  const int64_t T = d.T, C = d.C, hs = d.hs();
+  const double flops = 2.0 * static_cast<double>(T * T * hs);
+  std::vector<float> y = take_zeros(static_cast<size_t>(d.B * T * C));
+  const float* pw = wei.data().data();
+  const float* pv = v.data().data();
+  // out_h (T, hs), written in place in y (B, T, C), = wei[b, h] (T, T) · v_h (T, hs)
+  for_each_head(d, flops, [&](int64_t b, int64_t h) {
+    const int64_t o = d.offset(b, h);
+    gemm_serial({pw + d.square(b, h), T, 1}, {pv + o, C, 1}, y.data() + o, C, T, T, hs);
+  });
+  return make_result(
+      std::move(y), {d.B, T, C}, {wei, v},
+      [d, flops](const Node& out) {
+        const int64_t T = d.T, C = d.C, hs = d.hs();
+        Node& wn = out.parents[0].node();
+        Node& vn = out.parents[1].node();
+        const float* pw = wn.data.data();
+        const float* pv = vn.data.data();
+        float* dw = wn.requires_grad ? grad_buffer(wn).data() : nullptr;
+        float* dv = vn.requires_grad ? grad_buffer(vn).data() : nullptr;
+        for_each_head(d, 2 * flops, [&](int64_t b, int64_t h) {
+          const int64_t o = d.offset(b, h), sq = d.square(b, h);
+          const float* g = out.grad.data() + o;  // g_h (T, hs), rows C apart
+          // dwei[b, h] (T, T) += g_h (T, hs) · v_hᵀ (hs, T)
+          if (dw != nullptr) gemm_serial({g, C, 1}, {pv + o, 1, C}, dw + sq, T, T, hs, T);
+          // dv_h (T, hs) += wei[b, h]ᵀ (T, T) · g_h (T, hs)
+          if (dv != nullptr) gemm_serial({pw + sq, 1, T}, {g, C, 1}, dv + o, C, T, T, hs);
+        });
+      },
+      "head_mix");
+}
 
 Head::Head(int64_t n_embed, int64_t head_size, int64_t block_size, Generator& gen)
     : key(checked_head(n_embed, head_size, block_size), head_size, false, gen),

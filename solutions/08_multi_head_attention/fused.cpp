@@ -15,18 +15,19 @@ Tensor FusedMultiHeadAttention::forward(const Tensor& x, Tensor* weights) const 
                 ") with T <= block_size " + std::to_string(block_size_) + ", got shape " +
                 shape_str(x.shape()));
   }
-  const int64_t B = x.size(0), T = x.size(1), nh = n_head_, hs = head_size_;
-  // (B, T, C) -> (B, T, nh, hs) -> (B, nh, T, hs): head h owns channels h*hs … (h+1)*hs-1.
-  auto split_heads = [&](const Tensor& t) { return transpose(reshape(t, {B, T, nh, hs}), 1, 2); };
-  const Tensor k = split_heads(key(x));    // (B, nh, T, hs)
-  const Tensor q = split_heads(query(x));  // (B, nh, T, hs)
-  const Tensor v = split_heads(value(x));  // (B, nh, T, hs)
-  const float scale = 1.0f / std::sqrt(static_cast<float>(hs));
-  Tensor wei = mul(matmul(q, transpose(k, -2, -1)), scale);  // (B, nh, T, T)
-  wei = softmax(causal_mask(wei), -1);                       // (B, nh, T, T)
+  const int64_t nh = n_head_;
+  // (B, T, C) each; head h owns channels h*hs … (h+1)*hs-1 of every row.
+  const Tensor k = key(x);
+  const Tensor q = query(x);
+  const Tensor v = value(x);
+  // head_scores = matmul(q_heads, transpose(k_heads, -2, -1)) with x_heads (B, nh, T, hs) =
+  // transpose(reshape(x, {B, T, nh, hs}), 1, 2), each head read in place instead of copied.
+  const float scale = 1.0f / std::sqrt(static_cast<float>(head_size_));
+  Tensor wei = mul(head_scores(q, k, nh), scale);  // (B, nh, T, T)
+  wei = softmax(causal_mask(wei), -1);             // (B, nh, T, T)
   if (weights != nullptr) *weights = wei;
-  const Tensor out = matmul(wei, v);                      // (B, nh, T, hs)
-  return reshape(transpose(out, 1, 2), {B, T, nh * hs});  // (B, T, C)
+  // head_mix = reshape(transpose(matmul(wei, v_heads), 1, 2), {B, T, C}), written in place.
+  return head_mix(wei, v);  // (B, T, C)
 }
 
 }  // namespace bg

@@ -109,6 +109,28 @@ class MultiHeadAttention : public Module {
   int64_t n_embed_ = 0, n_head_ = 0, head_size_ = 0, block_size_ = 0;
 };
 
+// ---- Lesson 08: the heads read where they lie (engine code, not an exercise) ---------------
+// In q = query(x) (B, T, C), head h owns columns h*hs … h*hs+hs-1 of every row (C = nh * hs).
+// Splitting q into heads with reshape and transpose copies every value (this engine's
+// tensors own their memory), and so does merging them back. These two ops compute the fused
+// heads' two products with no copy: each head is read, and written, where it lies.
+//
+// q, k (B, T, C) -> scores (B, nh, T, T), for every sequence b and head h:
+//   scores[b, h] = q_h · k_hᵀ            q_h = q[b, :, h*hs … h*hs+hs-1]   (T, hs)
+// the values of matmul(split(q), transpose(split(k), -2, -1)), with
+// split(t) = transpose(reshape(t, {B, T, nh, hs}), 1, 2). Backward, per (b, h):
+//   dq_h += g · k_h        dk_h += gᵀ · q_h
+// bg::Error showing the shapes unless q and k are the same (B, T, C) and C divides by n_head.
+Tensor head_scores(const Tensor& q, const Tensor& k, int64_t n_head);
+
+// wei (B, nh, T, T), v (B, T, C) -> out (B, T, C), every head's result in its own columns:
+//   out_h = wei[b, h] · v_h              out_h = out[b, :, h*hs … h*hs+hs-1]   (T, hs)
+// the values of reshape(transpose(matmul(wei, split(v)), 1, 2), {B, T, C}). Backward:
+//   dwei[b, h] += g_h · v_hᵀ        dv_h += wei[b, h]ᵀ · g_h
+// bg::Error showing both shapes unless wei is (B, nh, T, T) for v (B, T, C) with C divisible
+// by nh.
+Tensor head_mix(const Tensor& wei, const Tensor& v);
+
 // ---- Lesson 08, exercise 3: the same function with one fused projection --------------------
 // key, query, value = Linear(n_embed, n_embed, bias=false) ("key.weight", …): rows
 // h*hs … (h+1)*hs-1 of each weight are head h's projection. forward:
