@@ -16,6 +16,9 @@ namespace bg {
 // - wei = softmax(causal_mask(q · kᵀ / sqrt(hs)), -1): matmul treats (B, nh) as batch dims,
 //   so this is (B, nh, T, T). Store it in *weights when weights != nullptr.
 // - out = wei · v (B, nh, T, hs); transpose back to (B, T, nh, hs) and reshape to (B, T, C).
+// Once the tests pass, a second step (README §3): head_scores(q, k, nh) and head_mix(wei, v)
+// (bg/attention.h) do the two products on the (B, T, C) projections without any reshape or
+// transpose. Swap them in; the same tests must still pass.
 Tensor FusedMultiHeadAttention::forward([[maybe_unused]] const Tensor& x,
                                         [[maybe_unused]] Tensor* weights) const {
   bg::not_implemented(8, 3, "FusedMultiHeadAttention::forward");
