@@ -57,6 +57,9 @@ void for_each_head(const HeadDims& d, double flops, Fn fn) {
   });
 }
 
+// Where a backward function adds the gradient of `n`, or nullptr when n needs none.
+float* grad_or_null(Node& n) { return n.requires_grad ? grad_buffer(n).data() : nullptr; }
+
 }  // namespace
 
 Tensor head_scores(const Tensor& q, const Tensor& k, int64_t n_head) {
@@ -83,8 +86,8 @@ Tensor head_scores(const Tensor& q, const Tensor& k, int64_t n_head) {
         Node& kn = out.parents[1].node();
         const float* pq = qn.data.data();
         const float* pk = kn.data.data();
-        float* dq = qn.requires_grad ? grad_buffer(qn).data() : nullptr;
-        float* dk = kn.requires_grad ? grad_buffer(kn).data() : nullptr;
+        float* dq = grad_or_null(qn);
+        float* dk = grad_or_null(kn);
         for_each_head(d, 2 * flops, [&](int64_t b, int64_t h) {
           const int64_t o = d.offset(b, h);
           const float* g = out.grad.data() + d.square(b, h);  // (T, T)
@@ -102,10 +105,9 @@ Tensor head_mix(const Tensor& wei, const Tensor& v) {
                   v.size(2) % wei.size(1) == 0 &&
                   wei.shape() == Shape{v.size(0), wei.size(1), v.size(1), v.size(1)};
   if (!ok) {
-    throw Error(
-        "head_mix: wei must be (B, nh, T, T) for v (B, T, C) with C divisible by nh, "
-        "got wei " +
-        shape_str(wei.shape()) + " and v " + shape_str(v.shape()));
+    const std::string got = "got wei " + shape_str(wei.shape()) + " and v " + shape_str(v.shape());
+    throw Error("head_mix: wei must be (B, nh, T, T) for v (B, T, C) with C divisible by nh, " +
+                got);
   }
   const HeadDims d{v.size(0), v.size(1), v.size(2), wei.size(1)};
   const int64_t T = d.T, C = d.C, hs = d.hs();
@@ -126,8 +128,8 @@ Tensor head_mix(const Tensor& wei, const Tensor& v) {
         Node& vn = out.parents[1].node();
         const float* pw = wn.data.data();
         const float* pv = vn.data.data();
-        float* dw = wn.requires_grad ? grad_buffer(wn).data() : nullptr;
-        float* dv = vn.requires_grad ? grad_buffer(vn).data() : nullptr;
+        float* dw = grad_or_null(wn);
+        float* dv = grad_or_null(vn);
         for_each_head(d, 2 * flops, [&](int64_t b, int64_t h) {
           const int64_t o = d.offset(b, h), sq = d.square(b, h);
           const float* g = out.grad.data() + o;  // g_h (T, hs), rows C apart
