@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-# Lesson 08 benchmark, PyTorch side: the same two ways to compute the heads as
-# heads_bench.cpp, timed the same way, so that the two tables can be read side by side.
+# Lesson 08 benchmark, PyTorch side: the list of heads and the fused heads split with
+# reshape and transpose (heads_bench.cpp's "copies" form; here they are views), timed the
+# same way as heads_bench.cpp, so that the two tables can be read side by side.
 #
 # Both modules hold the same weights (the fused key/query/value matrices are the heads'
 # matrices stacked, head h in rows h*hs ... (h+1)*hs - 1). For each configuration the script

@@ -4,7 +4,6 @@
 
 #include "bg/attention.h"
 #include "bg/error.h"
-#include "bg/linalg.h"
 #include "bg/ops.h"
 
 namespace bg {
@@ -20,13 +19,13 @@ Tensor FusedMultiHeadAttention::forward(const Tensor& x, Tensor* weights) const 
   const Tensor k = key(x);
   const Tensor q = query(x);
   const Tensor v = value(x);
-  // head_scores = matmul(q_heads, transpose(k_heads, -2, -1)) with x_heads (B, nh, T, hs) =
-  // transpose(reshape(x, {B, T, nh, hs}), 1, 2), each head read in place instead of copied.
+  // head_scores(q, k, nh) is matmul(split(q), transpose(split(k), -2, -1)), where
+  // split(t) = transpose(reshape(t, {B, T, nh, hs}), 1, 2), with each head read in place.
   const float scale = 1.0f / std::sqrt(static_cast<float>(head_size_));
   Tensor wei = mul(head_scores(q, k, nh), scale);  // (B, nh, T, T)
   wei = softmax(causal_mask(wei), -1);             // (B, nh, T, T)
   if (weights != nullptr) *weights = wei;
-  // head_mix = reshape(transpose(matmul(wei, v_heads), 1, 2), {B, T, C}), written in place.
+  // head_mix(wei, v) is reshape(transpose(matmul(wei, split(v)), 1, 2), {B, T, C}).
   return head_mix(wei, v);  // (B, T, C)
 }
 
