@@ -9,6 +9,7 @@
 
 #include "bg/autograd.h"
 #include "bg/error.h"
+#include "bg/fused.h"
 #include "bg/kernels.h"
 #include "bg/parallel.h"
 #include "bg/storage.h"
@@ -41,24 +42,22 @@ int64_t checked_multi(const char* who, int64_t n_embed, int64_t n_head, int64_t 
   return n_embed;
 }
 
-// Head h of sequence b in a (B, T, C) tensor starts at b*T*C + h*hs, rows C apart.
-struct HeadDims {
-  int64_t B, T, C, nh;
-  int64_t hs() const { return C / nh; }
-  int64_t offset(int64_t b, int64_t h) const { return b * T * C + h * hs(); }  // in (B, T, C)
-  int64_t square(int64_t b, int64_t h) const { return (b * nh + h) * T * T; }  // in (B, nh, T, T)
-};
+// Head h of sequence b: in a (B, T, C) tensor it starts at b*T*C + h*hs, rows C apart; in a
+// (B, nh, T, T) tensor its (T, T) block starts at (b*nh + h)*T*T.
+int64_t head_offset(const AttentionDims& d, int64_t b, int64_t h) {
+  return b * d.T * d.C + h * d.hs();
+}
+int64_t square_offset(const AttentionDims& d, int64_t b, int64_t h) {
+  return (b * d.nh + h) * d.T * d.T;
+}
 
 // One (b, h) pair per item, split across threads; `flops` per item decides how many.
 template <class Fn>
-void for_each_head(const HeadDims& d, double flops, Fn fn) {
+void for_each_head(const AttentionDims& d, double flops, Fn fn) {
   parallel_for(d.B * d.nh, flops, [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; ++i) fn(i / d.nh, i % d.nh);
   });
 }
-
-// Where a backward function adds the gradient of `n`, or nullptr when n needs none.
-float* grad_or_null(Node& n) { return n.requires_grad ? grad_buffer(n).data() : nullptr; }
 
 }  // namespace
 
@@ -67,7 +66,7 @@ Tensor head_scores(const Tensor& q, const Tensor& k, int64_t n_head) {
     throw Error("head_scores: q and k must be the same (B, T, C) with C divisible by n_head " +
                 str(n_head) + ", got q " + shape_str(q.shape()) + " and k " + shape_str(k.shape()));
   }
-  const HeadDims d{q.size(0), q.size(1), q.size(2), n_head};
+  const AttentionDims d{q.size(0), q.size(1), q.size(2), n_head};
   const int64_t T = d.T, C = d.C, hs = d.hs();
   const double flops = 2.0 * static_cast<double>(T * T * hs);
   std::vector<float> s = take_zeros(static_cast<size_t>(d.B * d.nh * T * T));
@@ -75,8 +74,8 @@ Tensor head_scores(const Tensor& q, const Tensor& k, int64_t n_head) {
   const float* pk = k.data().data();
   // scores (T, T) = q_h (T, hs) · k_hᵀ (hs, T): k_hᵀ is k_h read with its strides swapped
   for_each_head(d, flops, [&](int64_t b, int64_t h) {
-    const int64_t o = d.offset(b, h);
-    gemm_serial({pq + o, C, 1}, {pk + o, 1, C}, s.data() + d.square(b, h), T, T, hs, T);
+    const int64_t o = head_offset(d, b, h);
+    gemm_serial({pq + o, C, 1}, {pk + o, 1, C}, s.data() + square_offset(d, b, h), T, T, hs, T);
   });
   return make_result(
       std::move(s), {d.B, d.nh, T, T}, {q, k},
@@ -89,8 +88,8 @@ Tensor head_scores(const Tensor& q, const Tensor& k, int64_t n_head) {
         float* dq = grad_or_null(qn);
         float* dk = grad_or_null(kn);
         for_each_head(d, 2 * flops, [&](int64_t b, int64_t h) {
-          const int64_t o = d.offset(b, h);
-          const float* g = out.grad.data() + d.square(b, h);  // (T, T)
+          const int64_t o = head_offset(d, b, h);
+          const float* g = out.grad.data() + square_offset(d, b, h);  // (T, T)
           // dq_h (T, hs) += g (T, T) · k_h (T, hs)
           if (dq != nullptr) gemm_serial({g, T, 1}, {pk + o, C, 1}, dq + o, C, T, T, hs);
           // dk_h (T, hs) += gᵀ (T, T) · q_h (T, hs)
@@ -109,7 +108,7 @@ Tensor head_mix(const Tensor& wei, const Tensor& v) {
     throw Error("head_mix: wei must be (B, nh, T, T) for v (B, T, C) with C divisible by nh, " +
                 got);
   }
-  const HeadDims d{v.size(0), v.size(1), v.size(2), wei.size(1)};
+  const AttentionDims d{v.size(0), v.size(1), v.size(2), wei.size(1)};
   const int64_t T = d.T, C = d.C, hs = d.hs();
   const double flops = 2.0 * static_cast<double>(T * T * hs);
   std::vector<float> y = take_zeros(static_cast<size_t>(d.B * T * C));
@@ -117,8 +116,8 @@ Tensor head_mix(const Tensor& wei, const Tensor& v) {
   const float* pv = v.data().data();
   // out_h (T, hs), written in place in y (B, T, C), = wei[b, h] (T, T) · v_h (T, hs)
   for_each_head(d, flops, [&](int64_t b, int64_t h) {
-    const int64_t o = d.offset(b, h);
-    gemm_serial({pw + d.square(b, h), T, 1}, {pv + o, C, 1}, y.data() + o, C, T, T, hs);
+    const int64_t o = head_offset(d, b, h);
+    gemm_serial({pw + square_offset(d, b, h), T, 1}, {pv + o, C, 1}, y.data() + o, C, T, T, hs);
   });
   return make_result(
       std::move(y), {d.B, T, C}, {wei, v},
@@ -131,7 +130,7 @@ Tensor head_mix(const Tensor& wei, const Tensor& v) {
         float* dw = grad_or_null(wn);
         float* dv = grad_or_null(vn);
         for_each_head(d, 2 * flops, [&](int64_t b, int64_t h) {
-          const int64_t o = d.offset(b, h), sq = d.square(b, h);
+          const int64_t o = head_offset(d, b, h), sq = square_offset(d, b, h);
           const float* g = out.grad.data() + o;  // g_h (T, hs), rows C apart
           // dwei[b, h] (T, T) += g_h (T, hs) · v_hᵀ (hs, T)
           if (dw != nullptr) gemm_serial({g, C, 1}, {pv + o, 1, C}, dw + sq, T, T, hs, T);

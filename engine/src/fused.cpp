@@ -131,9 +131,7 @@ std::vector<float> linear_forward(const Tensor& x, const Linear& lin, int64_t ro
 template <class GradRow>
 void linear_backward(const Node& o, int64_t rows, int64_t in, int64_t out, GradRow grad_row) {
   std::vector<float> g = take_buffer(static_cast<size_t>(rows * out));
-  float* db = o.parents.size() > 2 && o.parents[2].requires_grad()
-                  ? grad_buffer(o.parents[2].node()).data()
-                  : nullptr;
+  float* db = o.parents.size() > 2 ? grad_or_null(o.parents[2].node()) : nullptr;
   for (int64_t r = 0; r < rows; ++r) {
     float* gr = g.data() + r * out;
     grad_row(r, gr);

@@ -94,9 +94,9 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, flo
         Node& xn = out.parents[0].node();
         Node& wn = out.parents[1].node();
         Node& bn = out.parents[2].node();
-        float* dx = xn.requires_grad ? grad_buffer(xn).data() : nullptr;
-        float* dw = wn.requires_grad ? grad_buffer(wn).data() : nullptr;
-        float* db = bn.requires_grad ? grad_buffer(bn).data() : nullptr;
+        float* dx = grad_or_null(xn);
+        float* dw = grad_or_null(wn);
+        float* db = grad_or_null(bn);
         layer_norm_backward(out.grad.data(), xn.data.data(), wn.data.data(), stats->data(),
                             stats->data() + rows, dx, dw, db, rows, C);
       },

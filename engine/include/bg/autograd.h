@@ -33,6 +33,11 @@ std::vector<Node*> topological_order(Node& root);
 // The gradient storage of `node`, allocated (numel zeros) on first use. Backward functions
 // ADD into it: a tensor used twice, or two backward passes, must accumulate.
 std::span<float> grad_buffer(Node& node);
+// For backward functions (engine code, not an exercise): node's grad_buffer when it requires
+// a gradient, else nullptr, so that a kernel skips the gradients nobody asked for.
+inline float* grad_or_null(Node& node) {
+  return node.requires_grad ? grad_buffer(node).data() : nullptr;
+}
 
 // ---- Lesson 02, exercise 3 ----------------------------------------------------------------
 // While alive, ops record nothing (grad_enabled() is false); restores the previous state
