@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "crash_report.h"
 #include "testing.h"
 
 namespace bg::testing {
@@ -45,6 +46,7 @@ std::unique_ptr<LanguageModel> model_of(const Golden& golden) {
 }  // namespace
 
 void ExpectPyTorchNames(const Golden& golden) {
+  CrashContext model_context("the tiny " + golden.model + " of tests/support/golden_model.h");
   auto m = model_of(golden);
   const auto named = m->named_parameters();
   ASSERT_EQ(named.size(), golden.params.size());
@@ -69,15 +71,23 @@ void ExpectCourseParameterCount(const std::string& version, int64_t expected) {
 }
 
 void ExpectPyTorchValues(const Golden& golden) {
+  CrashContext model_context("the tiny " + golden.model + " of tests/support/golden_model.h");
   auto m = model_of(golden);
   const Batch b = golden_batch();
-  const Tensor logits = m->forward(b.x, 2, 4);
+  Tensor logits;
+  {
+    CrashContext forward("forward");
+    logits = m->forward(b.x, 2, 4);
+  }
   const std::vector<float> row(logits.data().begin() + (1 * 4 + 2) * 11,
                                logits.data().begin() + (1 * 4 + 3) * 11);
   EXPECT_TRUE(AllClose(tensor(row), golden.logits_1_2, 1e-5, 1e-5));
   const Tensor loss = model_loss(*m, b);
   EXPECT_NEAR(loss.item(), golden.loss, 1e-5);
-  loss.backward();
+  {
+    CrashContext backward("backward");
+    loss.backward();
+  }
   const auto named = m->named_parameters();
   ASSERT_EQ(named.size(), golden.params.size());
   for (size_t k = 0; k < named.size(); ++k) {

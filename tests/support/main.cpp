@@ -5,6 +5,9 @@
 // of a stub. The program then exits 0 when that holds and 1 otherwise (a crash exits with
 // a signal). CI runs it on the pristine exercises to prove the stubs are still stubs and
 // that every test of a lesson really depends on that lesson's exercises.
+//
+// A crash (a segmentation fault, an abort) prints a report: the test, what it was doing, the
+// file and line of each frame, and the debugger command for that one test (crash_report.h).
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -13,7 +16,18 @@
 #include <string>
 #include <vector>
 
+#include "crash_report.h"
+
 namespace {
+
+// Tells the crash report which test is running.
+class CrashTestName : public ::testing::EmptyTestEventListener {
+ public:
+  void OnTestStart(const ::testing::TestInfo& info) override {
+    bg::testing::set_crash_test_name(std::string(info.test_suite_name()) + "." + info.name());
+  }
+  void OnTestEnd(const ::testing::TestInfo&) override { bg::testing::set_crash_test_name(""); }
+};
 
 class StubCheck : public ::testing::EmptyTestEventListener {
  public:
@@ -49,6 +63,8 @@ class StubCheck : public ::testing::EmptyTestEventListener {
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
+  bg::testing::install_crash_report(argv[0]);
+  ::testing::UnitTest::GetInstance()->listeners().Append(new CrashTestName);  // gtest owns it
   const char* env = std::getenv("BG_STUB_CHECK");
   if (env != nullptr && std::strcmp(env, "1") == 0) {
     auto* check = new StubCheck;  // owned by gtest's listener list
