@@ -1085,7 +1085,11 @@ TEST(LayerNormBackward, DxHasTheMeanOfTheGradientTerm) {
                      rows, C, kEps);
   layer_norm_backward(g.data(), x.data().data(), ones.data(), mean.data(), rstd.data(), dx.data(),
                       nullptr, nullptr, rows, C);
-  for (size_t i = 0; i < dx.size(); ++i) EXPECT_NEAR(dx[i], 0.0f, 1e-5f) << "index " << i;
+  for (size_t i = 0; i < dx.size(); ++i) {
+    EXPECT_NEAR(dx[i], 0.0f, 1e-5f)
+        << "row " << i / C << ", channel " << i % C << ": with gamma = 1 and g = 1 everywhere "
+        << "L = Σ y does not depend on x, so dx must be 0 (the term - mean(g·gamma) is missing?)";
+  }
 }
 
 // The sum of squares of a normalised row is C · var / (var + eps), almost independent of x:
@@ -1105,7 +1109,10 @@ TEST(LayerNormBackward, DxHasTheMeanOfTheGradientTimesXhatTerm) {
     const double var = 1.0 / (static_cast<double>(rstd[r]) * rstd[r]) - kEps;
     for (int64_t c = 0; c < C; ++c) {
       const double expected = rstd[r] * y[r * C + c] * kEps / (var + kEps);
-      EXPECT_NEAR(dx[r * C + c], expected, 1e-5) << "row " << r << " c " << c;
+      EXPECT_NEAR(dx[r * C + c], expected, 1e-5)
+          << "row " << r << ", channel " << c << ": for L = ½ Σ y² dx must be "
+          << "rstd · xhat · eps/(var + eps), almost 0 (the term - xhat·mean(g·gamma·xhat) is "
+          << "missing?)";
     }
   }
 }
