@@ -66,6 +66,34 @@ TEST(Ex3Creation, ArangeFractionalStepCountsLikeTorch) {
                        {-1.0f, -0.75f, -0.5f, -0.25f, 0.0f, 0.25f, 0.5f, 0.75f}, 0, 0));
 }
 
+// The number of values ceil((end - start) / step), in double and in float arithmetic.
+int64_t count_in_double(float start, float end, float step) {
+  return static_cast<int64_t>(std::ceil((static_cast<double>(end) - static_cast<double>(start)) /
+                                        static_cast<double>(step)));
+}
+int64_t count_in_float(float start, float end, float step) {
+  return static_cast<int64_t>(std::ceil((end - start) / step));
+}
+
+// The contract computes the count in double. For these arguments float arithmetic gives
+// another count: 0.6f - 0.1f rounds to 0.5f exactly in float, and 0.5f / 0.1f to 5.0f, so
+// ceil gives 5; in double the difference is 0.50000002… and the quotient 5.0000001…, so
+// ceil gives 6 (the 6th value, 0.1f + 5 · 0.1f, is below 0.6f in double and rounds to 0.6f in
+// float). 0.1f … 3.2f goes the other way: 31 in double, 32 in float.
+// Catches: the count computed in float (or the difference taken in float, then divided).
+TEST(Ex3Creation, ArangeCountsInDoubleNotInFloat) {
+  const struct { float start, end, step; } cases[] = {{0.1f, 0.6f, 0.1f}, {0.1f, 3.2f, 0.1f}};
+  for (const auto& c : cases) {
+    const int64_t in_double = count_in_double(c.start, c.end, c.step);
+    const int64_t in_float = count_in_float(c.start, c.end, c.step);
+    ASSERT_NE(in_double, in_float) << "test set-up: float and double must disagree here";
+    EXPECT_EQ(arange(c.start, c.end, c.step).numel(), in_double)
+        << "arange(" << c.start << "f, " << c.end << "f, " << c.step << "f) must have "
+        << "ceil((end - start) / step) values computed in double: " << in_double
+        << " (in float arithmetic the count is " << in_float << ")";
+  }
+}
+
 TEST(Ex3Creation, ArangeValuesAreComputedNotAccumulated) {
   // start + i * step, not repeated addition: 0.1f added 999 times drifts by ~1e-4.
   const Tensor t = arange(0.0f, 100.0f, 0.1f);

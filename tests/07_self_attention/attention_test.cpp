@@ -343,15 +343,19 @@ TEST(Head, TheFutureDoesNotLeakIntoThePast) {
     const Tensor after = head(changed);
     for (int64_t s = 0; s < 6; ++s)
       for (int64_t c = 0; c < 4; ++c) {
-        EXPECT_EQ(after.at({0, s, c}), before.at({0, s, c}));  // other sequence: untouched
+        EXPECT_EQ(after.at({0, s, c}), before.at({0, s, c}))
+            << "changing sequence 1 changed sequence 0 at position " << s
+            << ": the sequences of a batch must not see each other";
         if (s < t) {
-          EXPECT_EQ(after.at({1, s, c}), before.at({1, s, c})) << "t " << t << " s " << s;
+          EXPECT_EQ(after.at({1, s, c}), before.at({1, s, c}))
+              << "changing position " << t << " changed the output at the earlier position " << s
+              << ": the future must not leak into the past (mask the scores above the diagonal)";
         }
       }
     // ... and the change does reach position t itself (so this test can fail).
     bool moved = false;
     for (int64_t c = 0; c < 4; ++c) moved |= after.at({1, t, c}) != before.at({1, t, c});
-    EXPECT_TRUE(moved) << "t " << t;
+    EXPECT_TRUE(moved) << "changing position " << t << " must change its own output";
   }
 }
 

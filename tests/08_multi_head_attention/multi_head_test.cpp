@@ -270,8 +270,12 @@ TEST(MultiHeadAttention, TheFutureDoesNotLeakIntoThePast) {
     changed.at({0, t, 0}) -= 2.0f;
     const Tensor after = mha(changed);
     for (int64_t s = 0; s < t; ++s)
-      for (int64_t c = 0; c < 8; ++c) EXPECT_EQ(after.at({0, s, c}), before.at({0, s, c}));
-    EXPECT_NE(after.at({0, t, 0}), before.at({0, t, 0}));
+      for (int64_t c = 0; c < 8; ++c)
+        EXPECT_EQ(after.at({0, s, c}), before.at({0, s, c}))
+            << "changing position " << t << " changed the output at the earlier position " << s
+            << ": the future must not leak into the past";
+    EXPECT_NE(after.at({0, t, 0}), before.at({0, t, 0}))
+        << "changing position " << t << " must change its own output (or this test proves nothing)";
   }
 }
 

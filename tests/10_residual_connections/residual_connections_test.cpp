@@ -81,7 +81,10 @@ TEST(ResidualBlock, AddsEachSubLayerToTheStream) {
   const Tensor expected = add(h, block.ffwd(h));  // h + ffwd(h)
   const Tensor y = block(x);
   ASSERT_EQ(y.shape(), (Shape{2, 4, 8}));
-  EXPECT_EQ(y.tolist(), expected.tolist());
+  EXPECT_TRUE(AllClose(y, expected, 0.0, 0.0))
+      << "the block's output must be the residual stream: h = x + sa(x), then h + ffwd(h) "
+         "(each sub-layer's output ADDED to its input; see WithZeroWeightsIsTheIdentity and "
+         "AddsEachSubLayerOnce for which addition is missing)";
 }
 
 TEST(ResidualBlock, WithZeroWeightsIsTheIdentity) {
@@ -93,8 +96,11 @@ TEST(ResidualBlock, WithZeroWeightsIsTheIdentity) {
   zero_all(residual);
   zero_all(plain);
   const Tensor x = randn({2, 4, 8}, gen);
-  EXPECT_EQ(residual(x).tolist(), x.tolist());
-  EXPECT_EQ(plain(x).tolist(), std::vector<float>(64, 0.0f));
+  EXPECT_TRUE(AllClose(residual(x), x, 0.0, 0.0))
+      << "with every weight zero (both sub-layers output 0) the residual block must return x "
+         "unchanged: its output is x + sa(x) + ffwd(h), the residual stream";
+  EXPECT_TRUE(AllClose(plain(x), std::vector<float>(64, 0.0f), 0.0, 0.0))
+      << "the plain block of lesson 09 (no residual) must still output zeros here";
 }
 
 TEST(ResidualBlock, AddsEachSubLayerOnce) {
@@ -103,12 +109,16 @@ TEST(ResidualBlock, AddsEachSubLayerOnce) {
   {  // feed-forward silenced: x + sa(x)
     Block block(config(BlockKind::residual), gen);
     zero_all(block.ffwd);
-    EXPECT_EQ(block(x).tolist(), add(x, block.sa->forward(x)).tolist());
+    EXPECT_TRUE(AllClose(block(x), add(x, block.sa->forward(x)), 0.0, 0.0))
+        << "with the feed-forward silenced the block must be x + sa(x): the attention's output "
+           "added once to x";
   }
   {  // attention silenced: x + ffwd(x)
     Block block(config(BlockKind::residual), gen);
     zero_all(*block.sa);
-    EXPECT_EQ(block(x).tolist(), add(x, block.ffwd(x)).tolist());
+    EXPECT_TRUE(AllClose(block(x), add(x, block.ffwd(x)), 0.0, 0.0))
+        << "with the attention silenced the block must be x + ffwd(x): the feed-forward's output "
+           "added once to its input";
   }
 }
 
@@ -124,9 +134,12 @@ TEST(ResidualBlock, PassesTheGradientStraightThrough) {
   Tensor x1 = randn({1, 4, 8}, gen).requires_grad_();
   Tensor x2 = x1.detach().requires_grad_();
   residual(x1).backward(g);
-  EXPECT_EQ(x1.grad().tolist(), g.tolist());
+  EXPECT_TRUE(AllClose(x1.grad(), g, 0.0, 0.0))
+      << "with zero weights dL/dx of the residual block must be the upstream gradient itself: "
+         "the '+ x' paths carry it whole";
   plain(x2).backward(g);
-  EXPECT_EQ(x2.grad().tolist(), std::vector<float>(32, 0.0f));
+  EXPECT_TRUE(AllClose(x2.grad(), std::vector<float>(32, 0.0f), 0.0, 0.0))
+      << "the plain block (no residual) must pass no gradient with zero weights";
 }
 
 TEST(ResidualBlock, HandsBackTheAttentionWeights) {
@@ -150,7 +163,10 @@ TEST(ResidualBlock, TheFutureDoesNotLeakIntoThePast) {
   changed.at({0, 3, 1}) += 2.0f;
   const Tensor after = block(changed);
   for (int64_t t = 0; t < 3; ++t)
-    for (int64_t c = 0; c < 8; ++c) EXPECT_EQ(after.at({0, t, c}), before.at({0, t, c}));
+    for (int64_t c = 0; c < 8; ++c)
+      EXPECT_EQ(after.at({0, t, c}), before.at({0, t, c}))
+          << "changing a later position changed the output at position " << t << ", channel " << c
+          << ": the future must not leak into the past";
 }
 
 TEST(ResidualBlock, GradcheckInputAndEveryWeight) {
@@ -381,7 +397,10 @@ TEST(ProjectedAttention, TheFutureDoesNotLeakIntoThePast) {
   changed.at({0, 2, 0}) -= 2.0f;
   const Tensor after = pa(changed);
   for (int64_t t = 0; t < 2; ++t)
-    for (int64_t c = 0; c < 8; ++c) EXPECT_EQ(after.at({0, t, c}), before.at({0, t, c}));
+    for (int64_t c = 0; c < 8; ++c)
+      EXPECT_EQ(after.at({0, t, c}), before.at({0, t, c}))
+          << "changing a later position changed the output at position " << t << ", channel " << c
+          << ": the future must not leak into the past";
 }
 
 TEST(ProjectedAttention, GradcheckInputAndWeights) {

@@ -14,6 +14,7 @@
 
 #include "bg/autograd.h"
 #include "bg/gpt.h"
+#include "bg/nn_ops.h"
 #include "bg/ops.h"
 #include "testing.h"
 
@@ -1017,6 +1018,39 @@ TEST(LayerNormForward, RowsComeOutWithMeanZeroAndVarianceOne) {
   }
 }
 
+// Invariants: a layer norm forgets where a row sits and how spread out it is. Adding a constant
+// to a whole row, or multiplying it by a positive factor, leaves y unchanged — exactly in
+// mathematics, up to eps/var (here var ≈ 4, so < 1e-5 relative) and float rounding in the
+// kernel. Catches: the mean not subtracted, not divided by the standard deviation (or divided
+// by the variance), the mean or variance taken over the wrong elements.
+TEST(LayerNormForward, OutputIgnoresAShiftOrAPositiveScaleOfARow) {
+  const int64_t rows = 4, C = 16;
+  Generator gen(11);
+  const Tensor x = mul(randn({rows, C}, gen), 2.0f);
+  const Tensor gamma = randn({C}, gen), beta = randn({C}, gen);
+  auto norm = [&](const std::vector<float>& in) {
+    std::vector<float> y(rows * C), mean(rows), rstd(rows);
+    layer_norm_forward(in.data(), gamma.data().data(), beta.data().data(), y.data(), mean.data(),
+                       rstd.data(), rows, C, kEps);
+    return tensor(std::move(y), {rows, C});
+  };
+  const Tensor y = norm(x.tolist());
+  for (float shift : {-3.0f, 0.5f, 20.0f}) {
+    std::vector<float> moved = x.tolist();
+    for (float& v : moved) v += shift;
+    EXPECT_TRUE(AllClose(norm(moved), y, 1e-4, 1e-4))
+        << "adding " << shift << " to every element of a row must not change the row's output: "
+        << "the norm subtracts the row's mean";
+  }
+  for (float scale : {0.25f, 3.0f, 40.0f}) {
+    std::vector<float> stretched = x.tolist();
+    for (float& v : stretched) v *= scale;
+    EXPECT_TRUE(AllClose(norm(stretched), y, 1e-4, 1e-4))
+        << "multiplying a row by " << scale << " must not change the row's output (up to eps): "
+        << "the norm divides by the row's standard deviation";
+  }
+}
+
 // ============================================================ exercise 2: the backward kernel
 
 // Catches: a missing mean term (either one), a sign slip, dgamma without xhat, rstd squared.
@@ -1051,7 +1085,11 @@ TEST(LayerNormBackward, DxHasTheMeanOfTheGradientTerm) {
                      rows, C, kEps);
   layer_norm_backward(g.data(), x.data().data(), ones.data(), mean.data(), rstd.data(), dx.data(),
                       nullptr, nullptr, rows, C);
-  for (size_t i = 0; i < dx.size(); ++i) EXPECT_NEAR(dx[i], 0.0f, 1e-5f) << "index " << i;
+  for (size_t i = 0; i < dx.size(); ++i) {
+    EXPECT_NEAR(dx[i], 0.0f, 1e-5f)
+        << "row " << i / C << ", channel " << i % C << ": with gamma = 1 and g = 1 everywhere "
+        << "L = Σ y does not depend on x, so dx must be 0 (the term - mean(g·gamma) is missing?)";
+  }
 }
 
 // The sum of squares of a normalised row is C · var / (var + eps), almost independent of x:
@@ -1071,8 +1109,52 @@ TEST(LayerNormBackward, DxHasTheMeanOfTheGradientTimesXhatTerm) {
     const double var = 1.0 / (static_cast<double>(rstd[r]) * rstd[r]) - kEps;
     for (int64_t c = 0; c < C; ++c) {
       const double expected = rstd[r] * y[r * C + c] * kEps / (var + kEps);
-      EXPECT_NEAR(dx[r * C + c], expected, 1e-5) << "row " << r << " c " << c;
+      EXPECT_NEAR(dx[r * C + c], expected, 1e-5)
+          << "row " << r << ", channel " << c << ": for L = ½ Σ y² dx must be "
+          << "rstd · xhat · eps/(var + eps), almost 0 (the term - xhat·mean(g·gamma·xhat) is "
+          << "missing?)";
     }
+  }
+}
+
+// Invariants of the input's gradient, for any g and any gamma (write g' = g·gamma):
+//   dx = rstd · (g' - mean(g') - xhat · mean(g'·xhat)).
+// Σ_c xhat = 0, so every row of dx sums to exactly 0: y does not move when the row is shifted,
+// so no shift of the row can change the loss. And Σ_c dx·xhat = rstd · Σ g'·xhat · eps/(var +
+// eps), about 0 when eps ≪ var: scaling the row hardly moves y either. mean and rstd are
+// computed here in double, so the backward is tested on its own. Catches: either mean term
+// missing, a sign slip, the mean taken over the wrong axis.
+TEST(LayerNormBackward, EachRowOfDxSumsToZeroAndIsOrthogonalToXhat) {
+  const int64_t rows = 5, C = 12;
+  Generator gen(12);
+  const std::vector<float> x = mul(randn({rows, C}, gen), 2.0f).tolist();
+  const std::vector<float> gamma = add(randn({C}, gen), 1.0f).tolist();
+  const std::vector<float> g = randn({rows, C}, gen).tolist();
+  std::vector<float> mean(rows), rstd(rows), dx(rows * C, 0.0f);
+  for (int64_t r = 0; r < rows; ++r) {
+    double m = 0.0, v = 0.0;
+    for (int64_t c = 0; c < C; ++c) m += x[r * C + c];
+    m /= C;
+    for (int64_t c = 0; c < C; ++c) v += (x[r * C + c] - m) * (x[r * C + c] - m);
+    v /= C;
+    mean[r] = static_cast<float>(m);
+    rstd[r] = static_cast<float>(1.0 / std::sqrt(v + kEps));
+  }
+  layer_norm_backward(g.data(), x.data(), gamma.data(), mean.data(), rstd.data(), dx.data(),
+                      nullptr, nullptr, rows, C);
+  for (int64_t r = 0; r < rows; ++r) {
+    double row_sum = 0.0, dot = 0.0, size = 0.0;
+    for (int64_t c = 0; c < C; ++c) {
+      const double xhat = (x[r * C + c] - mean[r]) * static_cast<double>(rstd[r]);
+      row_sum += dx[r * C + c];
+      dot += dx[r * C + c] * xhat;
+      size += std::abs(dx[r * C + c]);
+    }
+    ASSERT_GT(size, 0.1) << "row " << r << " of dx is (almost) zero: nothing was written";
+    EXPECT_NEAR(row_sum, 0.0, 1e-5) << "row " << r << " of dx must sum to 0 (the term "
+                                    << "- mean(g·gamma) makes it so; y ignores a shift of x)";
+    EXPECT_NEAR(dot, 0.0, 1e-4) << "row " << r << ": Σ dx·xhat must be ≈ 0 (the term "
+                                << "- xhat·mean(g·gamma·xhat) makes it so; y ignores a scale of x)";
   }
 }
 
@@ -1235,6 +1317,48 @@ void set_zero(Tensor t) {
   for (float& v : t.data()) v = 0.0f;
 }
 
+// The block's output is the residual stream: x + sa(ln1(x)) + ffwd(ln2(h)). Silence the last
+// layer of a sub-layer (sa.proj, ffwd.net.2 all zero) and that sub-layer adds exactly 0, so
+// what remains must be x plus the other sub-layer. This test comes first: a missing "x +" or
+// "h +" is a forward bug, and it shows here in words before any gradient test fails.
+TEST(PreNormBlock, KeepsTheResidualStream) {
+  const Tensor x = fill({2, 4, 8}, 0.7, 0.1);
+  {
+    Block block(golden_config());
+    set_golden_parameters(block);
+    auto& sa = dynamic_cast<ProjectedAttention&>(*block.sa);
+    set_zero(sa.proj.weight);
+    set_zero(sa.proj.bias);
+    set_zero(block.ffwd.net2->weight);
+    set_zero(block.ffwd.net2->bias);
+    EXPECT_TRUE(AllClose(block.forward_prenorm(x, nullptr), x, 0.0, 0.0))
+        << "with both sub-layers silenced (they output 0) the block must return x unchanged: "
+           "its output is x + sa(ln1(x)) + ffwd(ln2(h)), the residual stream. A missing 'x +' "
+           "or 'h +' gives 0 here; a norm on the stream changes x.";
+  }
+  {
+    Block block(golden_config());
+    set_golden_parameters(block);
+    set_zero(block.ffwd.net2->weight);
+    set_zero(block.ffwd.net2->bias);
+    const Tensor attention = block.sa->forward(layer_norm(x, block.ln1->weight, block.ln1->bias));
+    EXPECT_TRUE(AllClose(block.forward_prenorm(x, nullptr), add(x, attention), 1e-6, 1e-6))
+        << "with the feed-forward silenced the block must be h = x + sa(ln1(x)): the attention's "
+           "output is ADDED to the stream x, not returned in place of it";
+  }
+  {
+    Block block(golden_config());
+    set_golden_parameters(block);
+    auto& sa = dynamic_cast<ProjectedAttention&>(*block.sa);
+    set_zero(sa.proj.weight);
+    set_zero(sa.proj.bias);
+    const Tensor ff = block.ffwd(layer_norm(x, block.ln2->weight, block.ln2->bias));
+    EXPECT_TRUE(AllClose(block.forward_prenorm(x, nullptr), add(x, ff), 1e-6, 1e-6))
+        << "with the attention silenced h = x, and the block must be h + ffwd(ln2(h)): the "
+           "feed-forward's output is ADDED to the stream h, not returned in place of it";
+  }
+}
+
 // Catches: post-norm (ln after the residual add), ln1 and ln2 swapped, a norm on the
 // residual stream, a missing residual, the feed-forward reading the block's input x instead
 // of the stream after attention.
@@ -1244,15 +1368,18 @@ TEST(PreNormBlock, MatchesPyTorch) {
   Tensor x = fill({2, 4, 8}, 0.7, 0.1, 1.0, true);
   const Tensor out = block.forward_prenorm(x, nullptr);
   ASSERT_EQ(out.shape(), (Shape{2, 4, 8}));
-  EXPECT_TRUE(AllClose(out, kBlockOut));
+  ASSERT_TRUE(AllClose(out, kBlockOut))
+      << "the block's output (the forward) differs from PyTorch's; the gradients are not checked "
+         "until it matches (see KeepsTheResidualStream and EachSublayerReadsItsOwnNorm)";
   sum(mul(out, fill({2, 4, 8}, 0.9, 0.3))).backward();
-  EXPECT_TRUE(AllClose(x.grad(), kBlockXGrad, 1e-5, 1e-4));
+  EXPECT_TRUE(AllClose(x.grad(), kBlockXGrad, 1e-5, 1e-4))
+      << "the gradient of the block's input x differs from PyTorch's";
   const auto params = block.named_parameters();
   ASSERT_EQ(params.size(), kBlockGrads.size());
   for (size_t i = 0; i < params.size(); ++i) {
     ASSERT_EQ(params[i].first, kBlockGrads[i].first);
     EXPECT_TRUE(AllClose(params[i].second.grad(), kBlockGrads[i].second, 1e-5, 1e-4))
-        << params[i].first;
+        << "the gradient of " << params[i].first << " differs from PyTorch's";
   }
 }
 
@@ -1270,7 +1397,9 @@ TEST(PreNormBlock, TheResidualStreamIsNeverNormalised) {
   set_zero(block.ffwd.net2->bias);
   const Tensor x = add(mul(fill({2, 4, 8}, 0.7, 0.1), 100.0f), 50.0f);
   const Tensor out = block.forward_prenorm(x, nullptr);
-  EXPECT_EQ(out.tolist(), x.tolist());
+  EXPECT_TRUE(AllClose(out, x, 0.0, 0.0))
+      << "with both sub-layers silenced a stream of values around 50 ± 100 must come out "
+         "unchanged: the norms belong inside the sub-layers, never on the stream itself";
 }
 
 // Each sub-layer reads its own norm: with ffwd silenced the block is x + sa(ln1(x)); with sa
@@ -1284,7 +1413,8 @@ TEST(PreNormBlock, EachSublayerReadsItsOwnNorm) {
     const Tensor x = fill({2, 4, 8}, 0.7, 0.1);
     const Tensor expected =
         add(x, block.sa->forward(layer_norm(x, block.ln1->weight, block.ln1->bias)));
-    EXPECT_TRUE(AllClose(block.forward_prenorm(x, nullptr), expected, 1e-6, 1e-6));
+    EXPECT_TRUE(AllClose(block.forward_prenorm(x, nullptr), expected, 1e-6, 1e-6))
+        << "with ffwd silenced the block must be x + sa(ln1(x)): the attention reads ln1";
   }
   {
     Block block(golden_config());
@@ -1294,7 +1424,8 @@ TEST(PreNormBlock, EachSublayerReadsItsOwnNorm) {
     set_zero(sa.proj.bias);
     const Tensor x = fill({2, 4, 8}, 0.7, 0.1);
     const Tensor expected = add(x, block.ffwd(layer_norm(x, block.ln2->weight, block.ln2->bias)));
-    EXPECT_TRUE(AllClose(block.forward_prenorm(x, nullptr), expected, 1e-6, 1e-6));
+    EXPECT_TRUE(AllClose(block.forward_prenorm(x, nullptr), expected, 1e-6, 1e-6))
+        << "with sa silenced the block must be x + ffwd(ln2(x)): the feed-forward reads ln2";
   }
 }
 
@@ -1306,6 +1437,26 @@ TEST(PreNormBlock, ReturnsTheAttentionWeights) {
   block.forward_prenorm(fill({2, 4, 8}, 0.7, 0.1), &weights);
   ASSERT_EQ(weights.size(), 2u);
   for (const Tensor& w : weights) EXPECT_EQ(w.shape(), (Shape{2, 4, 4}));
+}
+
+// Causal: changing the input at position t may change the outputs at t, t+1, … but never an
+// earlier one. Catches: a norm or a mask over the wrong axis (the time axis instead of the
+// channels), which lets later positions leak into earlier ones.
+TEST(PreNormBlock, TheFutureDoesNotLeakIntoThePast) {
+  Block block(golden_config());
+  set_golden_parameters(block);
+  const Tensor x = fill({1, 4, 8}, 0.7, 0.1);
+  const Tensor before = block.forward_prenorm(x, nullptr);
+  for (int64_t t = 1; t < 4; ++t) {
+    Tensor changed = x.detach();
+    for (int64_t c = 0; c < 8; ++c) changed.at({0, t, c}) += 1.5f * static_cast<float>(c - 3);
+    const Tensor after = block.forward_prenorm(changed, nullptr);
+    for (int64_t s = 0; s < t; ++s) {
+      EXPECT_TRUE(AllClose(narrow(after, 1, s, 1), narrow(before, 1, s, 1), 0.0, 0.0))
+          << "changing the input at position " << t << " changed the output at the earlier "
+          << "position " << s << ": the block must not let the future leak into the past";
+    }
+  }
 }
 
 TEST(PreNormBlock, GradcheckInput) {

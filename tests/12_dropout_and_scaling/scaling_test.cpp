@@ -140,6 +140,39 @@ TEST(GptCount, ForwardFlopsOfV11) {
   EXPECT_DOUBLE_EQ(f, 21233664.0 + 2359296.0 + 4687872.0);  // block products, scores, lm_head
 }
 
+// v1 has no position table: it reads one token at a time, so any T >= 1 is allowed, also
+// longer than block_size (bg/scaling.h). Its forward is the token table (a lookup, no product)
+// and lm_head, a Linear(C, V): C·V multiply-adds per token whatever T is. With V 11, C 8:
+// 2 · 8 · 11 = 176 FLOPs per token. The graph count agrees (v1's forward takes T > block_size).
+// Catches: the T <= block_size check applied to every version; T used in v1's count.
+TEST(GptCount, V1TakesSequencesLongerThanItsBlock) {
+  const ModelConfig v1 = config(1, 11, 4, 8, 2, 2);
+  for (int64_t T : {int64_t{5}, int64_t{9}, int64_t{1000}}) {
+    SCOPED_TRACE("v1, block_size 4, T " + std::to_string(T));
+    double counted = 0.0;
+    try {
+      counted = gpt_forward_flops_per_token(v1, T);
+    } catch (const NotImplemented&) {
+      throw;
+    } catch (const Error& e) {
+      ADD_FAILURE() << "v1 has no position table, so any T >= 1 is allowed (also T > block_size), "
+                       "but gpt_forward_flops_per_token threw: "
+                    << e.what();
+      continue;
+    }
+    EXPECT_DOUBLE_EQ(counted, 2.0 * 8 * 11)
+        << "v1's forward FLOPs per token are 2·C·V (lm_head only), whatever T is";
+    if (T > 9) continue;  // the graph of a 1000-token forward is not needed to make the point
+    Generator gen(3);
+    auto model = make_model(v1, gen);
+    std::vector<int32_t> idx(static_cast<size_t>(T));
+    for (size_t i = 0; i < idx.size(); ++i) idx[i] = static_cast<int32_t>(i % 11);
+    const MacCount graph = count_products(model->forward(idx, 1, T));
+    EXPECT_DOUBLE_EQ(counted, 2.0 * graph.macs / static_cast<double>(T))
+        << "the count must equal the products v1's forward computes on T tokens";
+  }
+}
+
 // Catches: no check of T or of the configuration.
 TEST(GptCount, RejectsBadInput) {
   const ModelConfig c = config(9, 11, 4, 8, 2, 2);

@@ -6,6 +6,8 @@
 //   exercise 5: ctest -L lesson13 -R SlidingWindow
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -132,19 +134,30 @@ TEST(CachedModel, EachLayerKeepsItsOwnKeysAndValues) {
   }
 }
 
+// The contract (exercises/13_kv_cache/cached_model.cpp): a bg::Error "the cache is full" when
+// the new tokens would pass block_size, a bg::Error for no tokens, and cache.check_fits (whose
+// message names both models) for another model's cache.
 TEST(CachedModel, RefusesAFullCacheAndAnotherModelsCache) {
   const auto model = tiny("v4");
   KVCache cache(*model);
   const std::vector<int32_t> tokens = some_tokens(kBlock + 1, 10);
   (void)forward_cached(*model, std::span(tokens).first(kBlock), cache);
-  EXPECT_BG_ERROR(forward_cached(*model, std::span(tokens).subspan(kBlock, 1), cache), "full",
-                  "block_size 5");
-  EXPECT_EQ(cache.length(), kBlock);
-  KVCache fresh(*model);
-  EXPECT_BG_ERROR(forward_cached(*model, std::span<const int32_t>(), fresh), "no tokens");
-  const auto other = tiny("v8");
-  KVCache wrong(*other);
-  EXPECT_BG_ERROR(forward_cached(*model, std::span(tokens).first(1), wrong), "v8", "v4");
+  {
+    SCOPED_TRACE("a 6th token in a cache of block_size 5 must be refused: \"the cache is full\"");
+    EXPECT_BG_ERROR(forward_cached(*model, std::span(tokens).subspan(kBlock, 1), cache), "full");
+    EXPECT_EQ(cache.length(), kBlock) << "a refused call must leave the cache as it was";
+  }
+  {
+    SCOPED_TRACE("no tokens at all must be refused with a bg::Error");
+    KVCache fresh(*model);
+    EXPECT_BG_ERROR(forward_cached(*model, std::span<const int32_t>(), fresh));
+  }
+  {
+    SCOPED_TRACE("a cache made for a v8 must be refused by a v4 (call cache.check_fits first)");
+    const auto other = tiny("v8");
+    KVCache wrong(*other);
+    EXPECT_BG_ERROR(forward_cached(*model, std::span(tokens).first(1), wrong), "v8", "v4");
+  }
 }
 
 // Sampling needs no gradients: forward_cached holds a NoGradGuard, so even when the caller
@@ -219,6 +232,41 @@ TEST(SlidingWindow, ReusesTheCacheWhileTheWindowGrowsAndRebuildsItAfterTheSlide)
   }
   EXPECT_TRUE(AllClose(next_logits(*model, all, cache), uncached(*model, all)))
       << "after the slide the old keys are still in use";
+}
+
+// The context jumps past block_size while the cache holds only a short prefix. The cache is
+// reusable only when its tokens are the first tokens of the WINDOW (the last block_size tokens
+// of the context), which sit at positions 0, 1, …; the first tokens of the CONTEXT sit there
+// only while the context fits in the window. Comparing the cache with the context's start
+// reuses keys computed for other tokens and runs the rest of the window at the wrong
+// positions. The reference is the uncached model on the cropped context.
+TEST(SlidingWindow, APrefixOfTheContextIsNotAPrefixOfTheWindowOnceItSlid) {
+  const auto model = tiny("v9", 9);
+  const std::vector<int32_t> context = {1, 2, 3, 4, 5, 6, 7};  // 7 tokens, block_size 5
+  const std::span<const int32_t> all(context);
+  const std::span<const int32_t> window = all.last(kBlock);  // 3 4 5 6 7
+  ASSERT_FALSE(std::equal(window.begin(), window.begin() + 2, all.begin()))
+      << "the test needs a context whose start differs from its window's start";
+  {
+    SCOPED_TRACE(
+        "the cache holds the context's first 2 tokens (1 2), not the window's (3 4): next_logits "
+        "must compare the cache with the window (the last block_size tokens) and rebuild");
+    KVCache cache(*model);
+    (void)next_logits(*model, all.first(2), cache);
+    ASSERT_EQ(cache.length(), 2);
+    EXPECT_TRUE(AllClose(next_logits(*model, all, cache), uncached(*model, all)));
+    EXPECT_EQ(cache.tokens, std::vector<int32_t>(window.begin(), window.end()))
+        << "after the call the cache must hold the window, at positions 0 … block_size-1";
+  }
+  {
+    SCOPED_TRACE(
+        "the cache holds the window's first 2 tokens (3 4): they may be reused, and the logits "
+        "must still equal the uncached model's on the cropped context");
+    KVCache cache(*model);
+    (void)next_logits(*model, window.first(2), cache);
+    EXPECT_TRUE(AllClose(next_logits(*model, all, cache), uncached(*model, all)));
+    EXPECT_EQ(cache.tokens, std::vector<int32_t>(window.begin(), window.end()));
+  }
 }
 
 TEST(SlidingWindow, AnotherContextStartsAgain) {

@@ -81,9 +81,13 @@ void ExpectPyTorchValues(const Golden& golden) {
   }
   const std::vector<float> row(logits.data().begin() + (1 * 4 + 2) * 11,
                                logits.data().begin() + (1 * 4 + 3) * 11);
-  EXPECT_TRUE(AllClose(tensor(row), golden.logits_1_2, 1e-5, 1e-5));
+  // The forward first: while the logits differ, every gradient differs too, and the gradients
+  // would only hide the cause.
+  ASSERT_TRUE(AllClose(tensor(row), golden.logits_1_2, 1e-5, 1e-5))
+      << "the model's logits (the forward pass) at sequence 1, position 2 differ from PyTorch's; "
+         "the gradients are not checked until they match";
   const Tensor loss = model_loss(*m, b);
-  EXPECT_NEAR(loss.item(), golden.loss, 1e-5);
+  EXPECT_NEAR(loss.item(), golden.loss, 1e-5) << "the loss differs from PyTorch's";
   {
     CrashContext backward("backward");
     loss.backward();
@@ -92,7 +96,7 @@ void ExpectPyTorchValues(const Golden& golden) {
   ASSERT_EQ(named.size(), golden.params.size());
   for (size_t k = 0; k < named.size(); ++k) {
     EXPECT_TRUE(AllClose(named[k].second.grad(), golden.params[k].grad, 1e-5, 1e-4))
-        << named[k].first;
+        << "the gradient of " << named[k].first << " (the backward pass) differs from PyTorch's";
   }
 }
 
@@ -108,12 +112,14 @@ void ExpectCausalAttentionMaps(const LanguageModel& model, size_t heads) {
       for (int64_t k = 0; k < 3; ++k) {
         s += w.at({q, k});
         if (k > q) {
-          EXPECT_EQ(w.at({q, k}), 0.0f);  // no look into the future
+          EXPECT_EQ(w.at({q, k}), 0.0f) << "query " << q << " attends to the later key " << k
+                                        << ": the attention must not look into the future";
         }
       }
-      EXPECT_NEAR(s, 1.0, 1e-6);
+      EXPECT_NEAR(s, 1.0, 1e-6) << "the attention weights of query " << q
+                                << " must sum to 1 (a softmax over the keys)";
     }
-    EXPECT_EQ(w.at({0, 0}), 1.0f);  // the first position can only attend to itself
+    EXPECT_EQ(w.at({0, 0}), 1.0f) << "the first position can only attend to itself";
   }
 }
 

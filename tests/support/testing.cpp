@@ -80,6 +80,27 @@ void RunWithSmallStack(const std::function<void()>& fn, size_t stack_bytes) {
   return AllClose(t, expected.tolist(), atol, rtol);
 }
 
+::testing::AssertionResult Mentions(const std::string& text, const std::string& part,
+                                    const std::string& what) {
+  if (text.find(part) != std::string::npos) {
+    return ::testing::AssertionSuccess()
+           << what << " mentions \"" << part << "\": \"" << text << "\"";
+  }
+  return ::testing::AssertionFailure()
+         << what << " should mention \"" << part << "\", but was: \"" << text << "\"";
+}
+
+::testing::AssertionResult DoesNotMention(const std::string& text, const std::string& part,
+                                          const std::string& what) {
+  const size_t at = text.find(part);
+  if (at == std::string::npos) {
+    return ::testing::AssertionSuccess() << what << " does not mention \"" << part << "\"";
+  }
+  return ::testing::AssertionFailure()
+         << what << " should not mention \"" << part << "\", but does at character " << at << ": \""
+         << text << "\"";
+}
+
 ::testing::AssertionResult GradOk(const std::string& name, const GradcheckFn& f,
                                   const std::vector<Tensor>& inputs,
                                   const GradcheckOptions& options) {

@@ -18,6 +18,9 @@
 namespace bg::svg {
 namespace {
 
+using ::bg::testing::DoesNotMention;
+using ::bg::testing::Mentions;
+
 // A small well-formedness check: tags nest and close, attribute values are quoted, and
 // text holds no raw '<' and no '&' that does not start one of the five XML entities.
 ::testing::AssertionResult WellFormed(const std::string& xml) {
@@ -94,12 +97,12 @@ TEST(Svg, LineChartHasAxesSeriesAndLegend) {
   EXPECT_TRUE(WellFormed(svg));
   EXPECT_TRUE(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
   EXPECT_EQ(count(svg, "class=\"series\""), 2u);
-  EXPECT_NE(svg.find("BabyGPT v4 &lt;loss&gt; &amp; friends"), std::string::npos);
-  EXPECT_NE(svg.find("val &quot;held out&quot;"), std::string::npos);
-  EXPECT_NE(svg.find(">step</text>"), std::string::npos);
-  EXPECT_NE(svg.find(">loss</text>"), std::string::npos);
-  EXPECT_NE(svg.find(">600</text>"), std::string::npos);  // an x tick
-  EXPECT_NE(svg.find(">6.0</text>"), std::string::npos);  // a y tick
+  EXPECT_TRUE(Mentions(svg, "BabyGPT v4 &lt;loss&gt; &amp; friends", "the SVG"));
+  EXPECT_TRUE(Mentions(svg, "val &quot;held out&quot;", "the SVG"));
+  EXPECT_TRUE(Mentions(svg, ">step</text>", "the SVG"));
+  EXPECT_TRUE(Mentions(svg, ">loss</text>", "the SVG"));
+  EXPECT_TRUE(Mentions(svg, ">600</text>", "the SVG"));  // an x tick
+  EXPECT_TRUE(Mentions(svg, ">6.0</text>", "the SVG"));  // a y tick
 }
 
 TEST(Svg, LineChartBreaksAtNonFiniteValuesAndSurvivesEmptyInput) {
@@ -109,7 +112,7 @@ TEST(Svg, LineChartBreaksAtNonFiniteValuesAndSurvivesEmptyInput) {
   const std::string svg = line_chart(chart);
   EXPECT_TRUE(WellFormed(svg));
   EXPECT_EQ(count(svg, "class=\"series\""), 2u);
-  EXPECT_EQ(svg.find("nan"), std::string::npos);
+  EXPECT_TRUE(DoesNotMention(svg, "nan", "the SVG"));
   EXPECT_TRUE(WellFormed(line_chart(LineChart{})));
   LineChart flat;
   flat.series.push_back({"flat", {5}, {2}});
@@ -142,11 +145,11 @@ TEST(Svg, AttentionGridHasOneCellPerWeightAndTheLabels) {
   EXPECT_EQ(count(svg, ">春</text>"), 3 * 2u);      // as row and column label of every head
   EXPECT_EQ(count(svg, ">\u21B5</text>"), 3 * 2u);  // the newline, made visible
   EXPECT_EQ(count(svg, ">&amp;</text>"), 3 * 2u);
-  EXPECT_NE(svg.find(">head 2</text>"), std::string::npos);
-  EXPECT_NE(svg.find("attention on 春江 &lt;prompt&gt;"), std::string::npos);
-  EXPECT_NE(svg.find("fill=\"#ffffff\""), std::string::npos);  // weight 0
-  EXPECT_NE(svg.find("fill=\"#08306b\""), std::string::npos);  // weight 1
-  EXPECT_NE(svg.find("<title>江 \u2192 春: 0.500</title>"), std::string::npos);
+  EXPECT_TRUE(Mentions(svg, ">head 2</text>", "the SVG"));
+  EXPECT_TRUE(Mentions(svg, "attention on 春江 &lt;prompt&gt;", "the SVG"));
+  EXPECT_TRUE(Mentions(svg, "fill=\"#ffffff\"", "the SVG"));  // weight 0
+  EXPECT_TRUE(Mentions(svg, "fill=\"#08306b\"", "the SVG"));  // weight 1
+  EXPECT_TRUE(Mentions(svg, "<title>江 \u2192 春: 0.500</title>", "the SVG"));
 }
 
 TEST(Svg, AttentionGridRejectsWrongSizes) {
@@ -167,9 +170,11 @@ TEST(Svg, AttentionGridOfLayersAndHeads) {
   EXPECT_TRUE(WellFormed(svg));
   EXPECT_EQ(count(svg, "class=\"head\""), 6u);
   EXPECT_EQ(count(svg, "class=\"row\""), 3u);
+  for (const char* title : {">layer 0</text>", ">layer 1</text>", ">layer 2</text>"}) {
+    ASSERT_TRUE(Mentions(svg, title, "the SVG"));
+  }
   const size_t l0 = svg.find(">layer 0</text>"), l1 = svg.find(">layer 1</text>"),
                l2 = svg.find(">layer 2</text>");
-  ASSERT_NE(l2, std::string::npos);
   EXPECT_LT(l0, l1);
   EXPECT_LT(l1, l2);
   // Without row titles the same heatmaps take less width: the titles get a strip of their own.

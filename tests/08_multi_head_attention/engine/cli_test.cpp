@@ -21,6 +21,8 @@
 namespace bg::cli {
 namespace {
 
+using ::bg::testing::Mentions;
+
 using testing::Args;
 using testing::last_line;
 namespace fs = std::filesystem;
@@ -158,7 +160,7 @@ TEST_F(CliTest, CheckpointErrors) {
   // Through the program: exit 1 and the reason.
   const Result r = babygpt({"eval", "--checkpoint", p.string(), "--data", p.string()});
   EXPECT_EQ(r.code, kExitError);
-  EXPECT_NE(r.err.find("v12"), std::string::npos) << r.err;
+  EXPECT_TRUE(Mentions(r.err, "v12", "stderr"));
 }
 
 TEST_F(CliTest, TrainEvalSampleEndToEnd) {
@@ -171,11 +173,11 @@ TEST_F(CliTest, TrainEvalSampleEndToEnd) {
   // A line per evaluation (steps 0, 10, 20, 30) and the course's two prompts at the end.
   for (const char* s : {"step 0/30 | train", "step 10/30", "step 20/30", "step 30/30 | train",
                         "--- 春江\n春江", "--- 往事\n往事"}) {
-    EXPECT_NE(t.out.find(s), std::string::npos) << s << "\n" << t.out;
+    EXPECT_TRUE(Mentions(t.out, s, "stdout"));
   }
   const std::string samples = read_file(path("run") / "samples.txt");
-  EXPECT_NE(samples.find("--- 春江\n春江"), std::string::npos) << samples;
-  EXPECT_NE(read_file(path("run") / "loss.svg").find("<svg"), std::string::npos);
+  EXPECT_TRUE(Mentions(samples, "--- 春江\n春江", "the samples file"));
+  EXPECT_TRUE(Mentions(read_file(path("run") / "loss.svg"), "<svg", "the file"));
 
   const Checkpoint ck = load_checkpoint(path("run") / "model.safetensors");
   EXPECT_EQ(ck.config.model, "v4");
@@ -216,8 +218,8 @@ TEST_F(CliTest, TrainEvalSampleEndToEnd) {
   ASSERT_EQ(s1.code, kExitOk) << s1.err;
   EXPECT_EQ(s1.out, babygpt(s).out);
   EXPECT_EQ(s1.out.rfind("春", 0), 0u);
-  EXPECT_NE(s1.out.find("\n\n风雨"), std::string::npos) << s1.out;
-  EXPECT_NE(s1.err.find("tokens/s"), std::string::npos);
+  EXPECT_TRUE(Mentions(s1.out, "\n\n风雨", "stdout"));
+  EXPECT_TRUE(Mentions(s1.err, "tokens/s", "stderr"));
   std::ostringstream out, err;
   Console console{out, err};
   const std::vector<std::string> texts = sample(
@@ -230,10 +232,10 @@ TEST_F(CliTest, TrainEvalSampleEndToEnd) {
   const Result a = babygpt({"attention", "--checkpoint", ckpt, "--prompt", "春江花月夜往事归风",
                             "--out", path("att.svg").string()});
   ASSERT_EQ(a.code, kExitOk) << a.err;
-  EXPECT_NE(a.err.find("last 6"), std::string::npos) << a.err;  // cropped to block_size
+  EXPECT_TRUE(Mentions(a.err, "last 6", "stderr"));  // cropped to block_size
   const std::string svg = read_file(path("att.svg"));
-  EXPECT_NE(svg.find("head 0"), std::string::npos);
-  EXPECT_NE(svg.find("head 1"), std::string::npos);
+  EXPECT_TRUE(Mentions(svg, "head 0", "the SVG"));
+  EXPECT_TRUE(Mentions(svg, "head 1", "the SVG"));
 }
 
 TEST_F(CliTest, AttentionNeedsAttention) {
@@ -244,7 +246,7 @@ TEST_F(CliTest, AttentionNeedsAttention) {
       babygpt({"attention", "--checkpoint", (path("v2") / "model.safetensors").string(), "--prompt",
                "春江", "--out", path("a.svg").string()});
   EXPECT_EQ(r.code, kExitError);
-  EXPECT_NE(r.err.find("v2 model, which has no attention"), std::string::npos) << r.err;
+  EXPECT_TRUE(Mentions(r.err, "v2 model, which has no attention", "stderr"));
   EXPECT_FALSE(fs::exists(path("a.svg")));
 }
 
@@ -255,8 +257,8 @@ TEST_F(CliTest, PromptCharactersOutsideTheVocabulary) {
   const Result r = babygpt({"sample", "--checkpoint", (path("run") / "model.safetensors").string(),
                             "--prompt", "春x江€"});
   EXPECT_EQ(r.code, kExitError);
-  EXPECT_NE(r.err.find("'x' (U+0078)"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("'€' (U+20AC)"), std::string::npos) << r.err;
+  EXPECT_TRUE(Mentions(r.err, "'x' (U+0078)", "stderr"));
+  EXPECT_TRUE(Mentions(r.err, "'€' (U+20AC)", "stderr"));
   EXPECT_EQ(r.out, "");
 }
 
@@ -264,7 +266,7 @@ TEST_F(CliTest, CorpusShorterThanABlock) {
   write_file_atomic(path("short.txt"), "春江花月夜春江花月夜");  // 10 chars: 9 train, 1 val
   const Result r = babygpt((tiny_train(path("short.txt"), path("run"))));
   EXPECT_EQ(r.code, kExitError);
-  EXPECT_NE(r.err.find("shorter than a block"), std::string::npos) << r.err;
+  EXPECT_TRUE(Mentions(r.err, "shorter than a block", "stderr"));
   EXPECT_FALSE(fs::exists(path("run") / "model.safetensors"));
 }
 
@@ -272,14 +274,14 @@ TEST_F(CliTest, InvalidUtf8Data) {
   write_file_atomic(path("bad.txt"), "春江\xff花月夜");  // 春江 is bytes 0..5
   const Result r = babygpt((tiny_train(path("bad.txt"), path("run"))));
   EXPECT_EQ(r.code, kExitError);
-  EXPECT_NE(r.err.find("bad.txt"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("invalid UTF-8 at byte 6"), std::string::npos) << r.err;
+  EXPECT_TRUE(Mentions(r.err, "bad.txt", "stderr"));
+  EXPECT_TRUE(Mentions(r.err, "invalid UTF-8 at byte 6", "stderr"));
 }
 
 TEST_F(CliTest, MissingDataSaysHowToGetIt) {
   const Result r = babygpt({"train", "--data", path("none.txt").string()});
   EXPECT_EQ(r.code, kExitError);
-  EXPECT_NE(r.err.find("none.txt does not exist"), std::string::npos) << r.err;
+  EXPECT_TRUE(Mentions(r.err, "none.txt does not exist", "stderr"));
 }
 
 TEST_F(CliTest, NonFiniteLossStopsTraining) {
@@ -288,8 +290,8 @@ TEST_F(CliTest, NonFiniteLossStopsTraining) {
   a.insert(a.end(), {"--lr", "1e30"});
   const Result r = babygpt(a);
   EXPECT_EQ(r.code, kExitError);
-  EXPECT_NE(r.err.find("training diverged"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("--lr"), std::string::npos) << r.err;
+  EXPECT_TRUE(Mentions(r.err, "training diverged", "stderr"));
+  EXPECT_TRUE(Mentions(r.err, "--lr", "stderr"));
   EXPECT_FALSE(fs::exists(path("run") / "model.safetensors"));
 }
 
@@ -298,11 +300,11 @@ TEST_F(CliTest, PrepareDataRefusesAWrongTarball) {
   const Result r = babygpt({"prepare-data", "--tarball", path("junk.tgz").string(), "--out",
                             path("data/ci.txt").string()});
   EXPECT_EQ(r.code, kExitError);
-  EXPECT_NE(r.err.find("b6e7e60d0accac7c723d066a5c360549aab8299d"), std::string::npos) << r.err;
+  EXPECT_TRUE(Mentions(r.err, "b6e7e60d0accac7c723d066a5c360549aab8299d", "stderr"));
   EXPECT_FALSE(fs::exists(path("data/ci.txt")));
   const Result missing = babygpt({"prepare-data", "--tarball", path("none.tgz").string()});
   EXPECT_EQ(missing.code, kExitError);
-  EXPECT_NE(missing.err.find("none.tgz"), std::string::npos) << missing.err;
+  EXPECT_TRUE(Mentions(missing.err, "none.tgz", "stderr"));
 }
 
 TEST_F(CliTest, UsageErrorsExitTwo) {
@@ -311,12 +313,12 @@ TEST_F(CliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(babygpt({"bench", "--threads", "x"}).code, kExitUsage);
   const Result r = babygpt({"train", "--iterz", "3"});
   EXPECT_EQ(r.code, kExitUsage);
-  EXPECT_NE(r.err.find("unknown flag --iterz"), std::string::npos) << r.err;
+  EXPECT_TRUE(Mentions(r.err, "unknown flag --iterz", "stderr"));
   EXPECT_EQ(babygpt({"sample"}).code, kExitUsage);
   EXPECT_EQ(babygpt({"eval", "--checkpoint", "x", "--data"}).code, kExitUsage);
   const Result h = babygpt({"attention", "--help"});
   EXPECT_EQ(h.code, kExitOk);
-  EXPECT_NE(h.out.find("--prompt TEXT"), std::string::npos);
+  EXPECT_TRUE(Mentions(h.out, "--prompt TEXT", "stdout"));
   EXPECT_EQ(babygpt({"--help"}).code, kExitOk);
 }
 
@@ -327,7 +329,7 @@ TEST_F(CliTest, BenchReportsEveryFigure) {
   ASSERT_EQ(r.code, kExitOk) << r.err;
   for (const char* figure : {"ms/step: median", "tokens/s:", "forward", "backward", "optimizer",
                              "GFLOP/s", "peak resident memory:", "threads: 1"}) {
-    EXPECT_NE(r.out.find(figure), std::string::npos) << figure << " missing in\n" << r.out;
+    EXPECT_TRUE(Mentions(r.out, figure, "stdout"));
   }
 }
 
@@ -339,7 +341,7 @@ TEST_F(CliTest, BenchWithoutATextUsesRandomTokens) {
                             "--vocab-size", "50", "--n-embed", "8", "--n-head", "2"});
   fs::current_path(before);
   ASSERT_EQ(r.code, kExitOk) << r.err;
-  EXPECT_NE(r.out.find("vocab 50 (random tokens)"), std::string::npos) << r.out;
+  EXPECT_TRUE(Mentions(r.out, "vocab 50 (random tokens)", "stdout"));
 }
 
 }  // namespace

@@ -19,6 +19,9 @@
 namespace bg::cli {
 namespace {
 
+using ::bg::testing::DoesNotMention;
+using ::bg::testing::Mentions;
+
 using testing::Args;
 using testing::last_line;
 namespace fs = std::filesystem;
@@ -154,12 +157,12 @@ TEST(CliGptArgs, NewFlagsAreChecked) {
 TEST(CliGptArgs, HelpNamesTheNewFlagsAndEveryVersion) {
   const std::string u = usage("train");
   for (const char* s : {"--n-layer N", "--dropout P", "--model v1..v11", "v11: 256", "v11: 6"}) {
-    EXPECT_NE(u.find(s), std::string::npos) << s << "\n" << u;
+    EXPECT_TRUE(Mentions(u, s, "the usage text"));
   }
   const std::string b = usage("bench");
-  EXPECT_NE(b.find("--n-layer"), std::string::npos) << b;
-  EXPECT_NE(b.find("--dropout"), std::string::npos) << b;
-  EXPECT_NE(usage("attention").find("every layer"), std::string::npos);
+  EXPECT_TRUE(Mentions(b, "--n-layer", "the usage text"));
+  EXPECT_TRUE(Mentions(b, "--dropout", "the usage text"));
+  EXPECT_TRUE(Mentions(usage("attention"), "every layer", "the usage text"));
 }
 
 // ---- the FLOP count of bench
@@ -332,15 +335,17 @@ TEST_F(CliGpt, TrainEvalAndAttentionForEveryNewVersion) {
     // The header names what the version has.
     ModelConfig c;
     c.model = model;
-    EXPECT_NE(t.out.find("training " + model +
-                         " (vocab_size 19, block_size 6, n_embed 8, "
-                         "n_head 2"),
-              std::string::npos)
-        << t.out;
-    EXPECT_EQ(t.out.find("n_layer 2") != std::string::npos, c.has_blocks()) << t.out;
-    EXPECT_EQ(t.out.find("dropout 0.20") != std::string::npos, c.has_dropout()) << t.out;
-    EXPECT_NE(t.out.find("step 60/60 | train"), std::string::npos) << t.out;
-    EXPECT_NE(t.out.find("--- 春江\n春江"), std::string::npos) << t.out;
+    EXPECT_TRUE(Mentions(t.out,
+                         "training " + model +
+                             " (vocab_size 19, block_size 6, n_embed 8, "
+                             "n_head 2",
+                         "stdout"));
+    EXPECT_TRUE(c.has_blocks() ? Mentions(t.out, "n_layer 2", "stdout")
+                               : DoesNotMention(t.out, "n_layer 2", "stdout"));
+    EXPECT_TRUE(c.has_dropout() ? Mentions(t.out, "dropout 0.20", "stdout")
+                                : DoesNotMention(t.out, "dropout 0.20", "stdout"));
+    EXPECT_TRUE(Mentions(t.out, "step 60/60 | train", "stdout"));
+    EXPECT_TRUE(Mentions(t.out, "--- 春江\n春江", "stdout"));
 
     const std::string ckpt = (out / "model.safetensors").string();
     const Result e = babygpt({"eval", "--checkpoint", ckpt, "--data", data.string()});
@@ -365,10 +370,10 @@ TEST_F(CliGpt, TrainEvalAndAttentionForEveryNewVersion) {
       ++panels;
     }
     EXPECT_EQ(panels, c.has_blocks() ? 4u : 2u);
-    EXPECT_EQ(svg.find(">layer 1<") != std::string::npos, c.has_blocks());
-    EXPECT_NE(a.out.find(c.has_blocks() ? "2 layers x 2 heads, 4 x 4" : "2 heads, 4 x 4"),
-              std::string::npos)
-        << a.out;
+    EXPECT_TRUE(c.has_blocks() ? Mentions(svg, ">layer 1<", "the SVG")
+                               : DoesNotMention(svg, ">layer 1<", "the SVG"));
+    EXPECT_TRUE(
+        Mentions(a.out, c.has_blocks() ? "2 layers x 2 heads, 4 x 4" : "2 heads, 4 x 4", "stdout"));
   }
 }
 
@@ -382,11 +387,11 @@ TEST_F(CliGpt, AttentionPictureOfATwoLayerModelShowsEachLayersOwnWeights) {
   ASSERT_EQ(a.code, kExitOk) << a.err;
   const std::string svg = read_file(path("a.svg"));
   // Rows "layer 0" and "layer 1", in that order, each with heads 0 and 1.
+  ASSERT_TRUE(Mentions(svg, ">layer 0<", "the SVG"));
+  ASSERT_TRUE(Mentions(svg, ">layer 1<", "the SVG"));
   const size_t l0 = svg.find(">layer 0<"), l1 = svg.find(">layer 1<");
-  ASSERT_NE(l0, std::string::npos);
-  ASSERT_NE(l1, std::string::npos);
   EXPECT_LT(l0, l1);
-  EXPECT_EQ(svg.find(">layer 2<"), std::string::npos);
+  EXPECT_TRUE(DoesNotMention(svg, ">layer 2<", "the SVG"));
   // The panels are the model's maps, layer after layer: the value of (query 江, key 春) of
   // each panel, as its tooltip shows it, is that map's [1][0].
   const std::vector<int32_t> ids = tok.encode("春江花");
@@ -396,9 +401,10 @@ TEST_F(CliGpt, AttentionPictureOfATwoLayerModelShowsEachLayersOwnWeights) {
   size_t at = 0;
   for (const Tensor& map : maps) {
     at = svg.find("<g class=\"head\">", at + 1);
-    ASSERT_NE(at, std::string::npos);
+    ASSERT_TRUE(at != std::string::npos) << "the SVG has fewer head panels than the model has maps";
     const size_t tip = svg.find("江 \u2192 春: ", at);
-    ASSERT_NE(tip, std::string::npos);
+    ASSERT_TRUE(tip != std::string::npos)
+        << "a head panel of the SVG should hold the tooltip \"江 → 春: \" of (query 江, key 春)";
     const double shown = std::stod(svg.substr(tip + std::string("江 \u2192 春: ").size()));
     EXPECT_NEAR(shown, map.tolist()[3], 1e-3);  // row 1, column 0 of the (3, 3) map
   }
@@ -440,7 +446,7 @@ TEST_F(CliGpt, BenchRunsEitherKernels) {
               "2",     "--block-size", "6",   "--batch-size", "4", "--kernels", kernels};
     const Result r = babygpt(a);
     ASSERT_EQ(r.code, kExitOk) << r.err;
-    EXPECT_NE(r.out.find(std::string("kernels: ") + kernels), std::string::npos) << r.out;
+    EXPECT_TRUE(Mentions(r.out, std::string("kernels: ") + kernels, "stdout"));
   }
 }
 
@@ -452,8 +458,8 @@ TEST_F(CliGpt, BenchRunsTheNewVersions) {
               "2",     "--block-size", "6",   "--batch-size", "4"};
     const Result r = babygpt(a);
     ASSERT_EQ(r.code, kExitOk) << r.err;
-    EXPECT_NE(r.out.find("n_layer 2"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("GFLOP/s"), std::string::npos) << r.out;
+    EXPECT_TRUE(Mentions(r.out, "n_layer 2", "stdout"));
+    EXPECT_TRUE(Mentions(r.out, "GFLOP/s", "stdout"));
   }
 }
 

@@ -30,6 +30,9 @@
 namespace bg::cli {
 namespace {
 
+using ::bg::testing::DoesNotMention;
+using ::bg::testing::Mentions;
+
 using testing::Args;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -134,11 +137,11 @@ TEST_F(CliRobust, ADirectoryIsNotAFile) {
   EXPECT_BG_ERROR(read_file(path("adir")), "adir", "is a directory");
   Result r = babygpt({"sample", "--checkpoint", path("adir").string()});
   EXPECT_EQ(r.code, kExitError);
-  EXPECT_NE(r.err.find("adir"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("is a directory"), std::string::npos) << r.err;
+  EXPECT_TRUE(Mentions(r.err, "adir", "stderr"));
+  EXPECT_TRUE(Mentions(r.err, "is a directory", "stderr"));
   r = babygpt({"bench", "--data", path("adir").string(), "--iters", "1"});
   EXPECT_EQ(r.code, kExitError);
-  EXPECT_NE(r.err.find("is a directory"), std::string::npos) << r.err;
+  EXPECT_TRUE(Mentions(r.err, "is a directory", "stderr"));
 }
 
 TEST_F(CliRobust, AFifoIsRefusedWithoutWaitingForAWriter) {
@@ -172,8 +175,8 @@ TEST_F(CliRobust, AFifoIsRefusedWithoutWaitingForAWriter) {
   cv.notify_one();
   rescue.join();
   EXPECT_FALSE(had_to_unblock) << "read_file waited for a writer on a FIFO";
-  EXPECT_NE(message.find("pipe"), std::string::npos) << message;
-  EXPECT_NE(message.find("FIFO"), std::string::npos) << message;
+  EXPECT_TRUE(Mentions(message, "pipe", "the error message"));
+  EXPECT_TRUE(Mentions(message, "FIFO", "the error message"));
 }
 
 // ---- 3. numbers are parsed into the type they are used as
@@ -186,14 +189,14 @@ TEST_F(CliRobust, NumbersMustSurviveTheirFloat) {
   const std::string m = ::bg::testing::ErrorMessage([] {
     (void)parse_sample_args(Args{"--checkpoint", "c", "--temperature", "1e-50"});
   });
-  EXPECT_NE(m.find("--temperature"), std::string::npos) << m;
-  EXPECT_EQ(m.find("0.000000"), std::string::npos) << m;
+  EXPECT_TRUE(Mentions(m, "--temperature", "the error message"));
+  EXPECT_TRUE(DoesNotMention(m, "0.000000", "the error message"));
   // A 300-digit number is refused, and not repeated in full.
   const std::string huge = "1" + std::string(299, '0');
   const std::string h = ::bg::testing::ErrorMessage([&] {
     (void)parse_train_args(Args{"--lr", huge});
   });
-  EXPECT_NE(h.find("--lr"), std::string::npos) << h;
+  EXPECT_TRUE(Mentions(h, "--lr", "the help text"));
   EXPECT_LT(h.size(), 160u) << h;
   // The value is the float the program uses, not a double that is rounded later.
   EXPECT_EQ(parse_train_args(Args{"--lr", "3e-4"}).lr, 3e-4f);
@@ -205,7 +208,7 @@ TEST_F(CliRobust, DivergenceMessageShowsTheLearningRateCompactly) {
   a.insert(a.end(), {"--lr", "1e30"});
   const Result r = babygpt(a);
   EXPECT_EQ(r.code, kExitError);
-  EXPECT_NE(r.err.find("--lr (now 1e+30)"), std::string::npos) << r.err;
+  EXPECT_TRUE(Mentions(r.err, "--lr (now 1e+30)", "stderr"));
 }
 
 // ---- 4. Ctrl-C during an evaluation
@@ -259,7 +262,7 @@ TEST_F(CliRobust, CtrlCDuringTheFirstEvaluationStopsAndKeepsTheOldCheckpoint) {
   EXPECT_EQ(r.code, 130) << r.err;
   EXPECT_TRUE(read_file(path("run") / "model.safetensors") == "the trained model")
       << "the existing checkpoint was replaced";
-  EXPECT_NE(r.out.find("nothing written"), std::string::npos) << r.out;
+  EXPECT_TRUE(Mentions(r.out, "nothing written", "stdout"));
 }
 
 // Raises SIGINT once the text written to it contains `trigger`.
@@ -295,7 +298,7 @@ TEST_F(CliRobust, AnInterruptedRunDoesNotReplaceAnExistingCheckpoint) {
       << "the existing checkpoint was replaced";
   ASSERT_TRUE(fs::exists(path("run") / "model.interrupted.safetensors")) << buffer.str();
   EXPECT_EQ(load_checkpoint(path("run") / "model.interrupted.safetensors").config.model, "v4");
-  EXPECT_NE(buffer.str().find("model.interrupted.safetensors"), std::string::npos) << buffer.str();
+  EXPECT_TRUE(Mentions(buffer.str(), "model.interrupted.safetensors", "the output"));
 }
 
 // ---- 5. outputs that cannot be written are found before the first step
@@ -306,13 +309,13 @@ TEST_F(CliRobust, AnUnwritableOutIsFoundBeforeTraining) {
   fs::create_directories(path("run") / "model.safetensors");
   Result r = babygpt(tiny_train(data, path("run")));
   EXPECT_EQ(r.code, kExitError);
-  EXPECT_EQ(r.out.find("step 0/"), std::string::npos) << r.out;
-  EXPECT_NE(r.err.find("model.safetensors"), std::string::npos) << r.err;
+  EXPECT_TRUE(DoesNotMention(r.out, "step 0/", "stdout"));
+  EXPECT_TRUE(Mentions(r.err, "model.safetensors", "stderr"));
   if (fs::is_directory("/proc/self")) {
     r = babygpt(tiny_train(data, "/proc"));
     EXPECT_EQ(r.code, kExitError);
-    EXPECT_EQ(r.out.find("step 0/"), std::string::npos) << r.out;
-    EXPECT_NE(r.err.find("/proc"), std::string::npos) << r.err;
+    EXPECT_TRUE(DoesNotMention(r.out, "step 0/", "stdout"));
+    EXPECT_TRUE(Mentions(r.err, "/proc", "stderr"));
   }
 }
 
@@ -321,8 +324,8 @@ TEST_F(CliRobust, TooManySampleTokensAreRefusedBeforeTraining) {
   *(std::find(a.begin(), a.end(), "--sample-tokens") + 1) = "1099511627776";  // 2^40
   const Result r = babygpt(a);
   EXPECT_EQ(r.code, kExitUsage) << r.err;
-  EXPECT_EQ(r.out.find("step 0/"), std::string::npos) << r.out;
-  EXPECT_NE(r.err.find("--sample-tokens"), std::string::npos) << r.err;
+  EXPECT_TRUE(DoesNotMention(r.out, "step 0/", "stdout"));
+  EXPECT_TRUE(Mentions(r.err, "--sample-tokens", "stderr"));
 }
 
 // ---- 7. huge values are bounded, with a message naming the flag
@@ -330,7 +333,7 @@ TEST_F(CliRobust, TooManySampleTokensAreRefusedBeforeTraining) {
 TEST_F(CliRobust, HugeTokensAndBatchesNameTheirFlag) {
   Result r = babygpt({"sample", "--checkpoint", "c", "--tokens", "1099511627776"});
   EXPECT_EQ(r.code, kExitUsage) << r.err;
-  EXPECT_NE(r.err.find("--tokens"), std::string::npos) << r.err;
+  EXPECT_TRUE(Mentions(r.err, "--tokens", "stderr"));
   // One step of 2^20 x 8 tokens of n_embed 65536 needs terabytes.
   Args a = {"train",
             "--data",
@@ -347,12 +350,12 @@ TEST_F(CliRobust, HugeTokensAndBatchesNameTheirFlag) {
             "1"};
   r = babygpt(a);
   EXPECT_EQ(r.code, kExitError) << r.err;
-  EXPECT_NE(r.err.find("--batch-size"), std::string::npos) << r.err;
-  EXPECT_EQ(r.err.find("out of memory"), std::string::npos) << r.err;
+  EXPECT_TRUE(Mentions(r.err, "--batch-size", "stderr"));
+  EXPECT_TRUE(DoesNotMention(r.err, "out of memory", "stderr"));
   r = babygpt({"bench", "--model", "v2", "--vocab-size", "50", "--batch-size", "1048576",
                "--n-embed", "65536", "--iters", "1", "--warmup", "0", "--threads", "1"});
   EXPECT_EQ(r.code, kExitError) << r.err;
-  EXPECT_NE(r.err.find("--batch-size"), std::string::npos) << r.err;
+  EXPECT_TRUE(Mentions(r.err, "--batch-size", "stderr"));
 }
 
 }  // namespace
