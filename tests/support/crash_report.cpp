@@ -277,6 +277,8 @@ void install_crash_report(const char* program) {
 
 void set_crash_test_name(const std::string& name) { copy_text(g_test, name); }
 
+const char* crash_test_name() { return g_test; }
+
 CrashContext::CrashContext(const std::string& what) : previous_(g_context) {
   copy_text(g_context, previous_.empty() ? what : previous_ + " > " + what);
 }

@@ -20,6 +20,7 @@ void install_crash_report(const char* program);
 
 // The name of the running test ("Suite.Name"), for the report; main.cpp sets it.
 void set_crash_test_name(const std::string& name);
+const char* crash_test_name();  // what the report would print (for its own test)
 
 // While alive, a crash report says the test was doing `what` (contexts nest: the report
 // shows "v9 > backward"). Only for the thread that runs the test.
