@@ -233,7 +233,7 @@ void on_crash(int sig) {
     }
     say("\n");
   }
-  say("*** Lesson 00, \"When a test crashes\", explains how to read it.\n\n");
+  say("*** How to read this: lessons/00_getting_started/README.md#when-a-test-crashes\n\n");
   signal(sig, SIG_DFL);
   raise(sig);
 }
