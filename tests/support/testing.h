@@ -70,13 +70,15 @@ void RunWithSmallStack(const std::function<void()>& fn, size_t stack_bytes = 256
 // Expects `stmt` to throw bg::Error whose message contains every one of the strings given
 // (EXPECT_BG_ERROR(stmt) with no strings: only that it throws a bg::Error).
 //   EXPECT_BG_ERROR(matmul(a, b), "[2, 3]", "[4, 5]");
-#define EXPECT_BG_ERROR(stmt, ...)                                                     \
-  do {                                                                                 \
-    const std::optional<std::string> bg_msg_ =                                         \
-        ::bg::testing::ErrorMessageIfThrown([&] { (void)(stmt); });                    \
-    if (bg_msg_) {                                                                     \
-      for (const char* bg_part_ : std::initializer_list<const char*>{__VA_ARGS__}) {   \
-        EXPECT_TRUE(::bg::testing::Mentions(*bg_msg_, bg_part_, "the error message")); \
-      }                                                                                \
-    }                                                                                  \
+#define EXPECT_BG_ERROR(stmt, ...)                                                   \
+  do {                                                                               \
+    const std::optional<std::string> bg_msg_ =                                       \
+        ::bg::testing::ErrorMessageIfThrown([&] { (void)(stmt); });                  \
+    if (bg_msg_) {                                                                   \
+      for (const char* bg_part_ : std::initializer_list<const char*>{__VA_ARGS__}) { \
+        const ::testing::AssertionResult bg_ok_ =                                    \
+            ::bg::testing::Mentions(*bg_msg_, bg_part_, "the error message");        \
+        if (!bg_ok_) ADD_FAILURE() << bg_ok_.message();                              \
+      }                                                                              \
+    }                                                                                \
   } while (0)
