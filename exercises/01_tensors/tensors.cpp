@@ -56,9 +56,9 @@ int64_t flat_index([[maybe_unused]] const Shape& shape,
 
 // ---- exercise 3: creation ------------------------------------------------------------------
 
-// A leaf tensor of `shape` with every element equal to `value`.
-// Call check_shape(shape) first (it rejects negative sizes), then build
-// Tensor(std::vector<float>(n, value), shape, requires_grad). zeros() and ones() in
+// A leaf tensor of `shape` with every element equal to `value`, requiring grad when asked.
+// A shape with a negative size is a bg::Error: check_shape(shape) (bg/shape.h) throws it for
+// you. The Tensor constructors are in bg/tensor.h. zeros() and ones() in
 // engine/src/tensor.cpp are written on top of this function.
 Tensor full([[maybe_unused]] const Shape& shape, [[maybe_unused]] float value,
             [[maybe_unused]] bool requires_grad) {
@@ -69,8 +69,12 @@ Tensor full([[maybe_unused]] const Shape& shape, [[maybe_unused]] float value,
 // (values < end for a positive step, > end for a negative one), like torch.arange.
 //   * step == 0 is an error (bg::Error); so are non-finite start, end or step, and more
 //     than 1e9 values (that also keeps the conversion of the count to int64_t defined).
-//   * the count is ceil((end - start) / step), computed in double, and 0 when that is
-//     negative: arange(0, 1, 0.3f) has 4 values (0, 0.3, 0.6, 0.9); arange(5, 0) has none.
+//   * the count is ceil((end - start) / step), 0 when that is negative: arange(0, 1, 0.3f)
+//     has 4 values (0, 0.3, 0.6, 0.9); arange(5, 0) has none.
+//   * compute that count in double, not float: convert start, end and step to double BEFORE
+//     the subtraction and the division. In float, end - start can round away a small end:
+//     arange(-1, 1e-8f, 1) has 2 values (-1 and 0), but float arithmetic gives
+//     1e-8f - (-1.0f) == 1.0f exactly, and so 1 value.
 //   * compute value i as start + i * step (in double, then cast to float) rather than by
 //     adding step again and again: repeated addition accumulates rounding error.
 // The result has shape {n}.
