@@ -30,18 +30,19 @@ int64_t numel([[maybe_unused]] const Shape& shape) { bg::not_implemented(1, 1, "
 // are whose index differs by 1 in dimension d.
 //   * the last dimension has stride 1 (neighbours in a row are neighbours in memory);
 //   * every earlier dimension has the product of all the sizes after it.
-// contiguous_strides({2, 3, 4}) == {12, 4, 1}; contiguous_strides({}) == {}.
-// Hint: walk the dimensions from the last to the first, carrying a running product.
-// Careful with the loop index: shape.size() is unsigned, so `d >= 0` is always true.
+// contiguous_strides({2, 3, 4}) == {12, 4, 1}; contiguous_strides({}) == {}; a size of 0
+// follows the same rule: contiguous_strides({2, 0, 3}) == {0, 3, 1}.
+// The definition is in the README ("The idea: a flat array and a shape"); README exercise 1
+// warns about a loop trap with unsigned sizes.
 Shape contiguous_strides([[maybe_unused]] const Shape& shape) {
   bg::not_implemented(1, 1, "contiguous_strides");
 }
 
 // ---- exercise 2: from a multi-index to a position in storage ---------------------------------
 
-// The position in the row-major storage of the element at `index`:
-//     sum over d of index[d] * stride[d]
-// Rules (the tests check each one):
+// The position in the row-major storage of the element at `index`, as the README defines it
+// ("Flat index", in "The idea: a flat array and a shape"): flat_index({2, 3, 4}, {1, 2, 3})
+// == 23, the last element. Rules (the tests check each one):
 //   * index.size() must equal shape.size(); otherwise throw bg::Error.
 //   * a negative entry counts from the end, as in Python: -1 is the last, so i += shape[d].
 //   * after that, every entry must be in 0..shape[d]-1; otherwise throw bg::Error.
