@@ -41,9 +41,9 @@ Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length);
 
 // ---- Lesson 06, exercise 2 ----------------------------------------------------------------
 // The position-embedding step of BabyGPT v2–v4: tok (B, T, C) + pos_table[0..T) broadcast
-// over the batch, for pos_table (block_size, C). Backward: tok's gradient is the upstream
-// gradient; row t < T of pos_table gets the sum over b of the upstream gradient at (b, t),
-// rows t >= T get nothing. bg::Error when tok is not 3-D, pos_table not 2-D, the C differ,
+// over the batch, for pos_table (block_size, C). Backward: the gradients of both inputs
+// (derived in lessons/06_position_embedding/README.md §2); rows t >= T of pos_table get
+// nothing. bg::Error when tok is not 3-D, pos_table not 2-D, the C differ,
 // or T > block_size (the message says "sequence length T exceeds block_size").
 Tensor add_positions(const Tensor& tok, const Tensor& pos_table);
 
