@@ -48,9 +48,10 @@ std::span<float> grad_buffer([[maybe_unused]] Node& node) {
 
 // ---- exercise 3: no-grad mode --------------------------------------------------------------
 
-// RAII: the constructor remembers grad_enabled() in previous_ and turns recording off
-// (set_grad_enabled(false)); the destructor puts back what it remembered — NOT simply
-// true, or an inner guard would switch recording on inside an outer guard.
+// RAII (README exercise 3). While a guard is alive, grad_enabled() is false. After it is
+// destroyed, grad_enabled() is what it was before the guard was made — not simply true:
+// an inner guard that ends inside an outer one must leave recording off. The member
+// previous_ (bg/autograd.h) is there for you; set_grad_enabled switches recording.
 // Replace both stubs at once: a destructor must not throw (a throwing one ends the program).
 NoGradGuard::NoGradGuard() { bg::not_implemented(2, 3, "NoGradGuard::NoGradGuard"); }
 NoGradGuard::~NoGradGuard() { bg::not_implemented(2, 3, "NoGradGuard::~NoGradGuard"); }
@@ -64,11 +65,11 @@ NoGradGuard::~NoGradGuard() { bg::not_implemented(2, 3, "NoGradGuard::~NoGradGua
 //        - gradient.shape() != root.shape: show BOTH shapes (shape_str);
 //        - some node of the graph is graph_freed: a second backward through the same graph
 //          (say "freed" and that the forward pass must be run again).
-//   * afterwards, root's grad has gained `gradient` (added, not assigned), and every node
-//     of the graph that requires grad has gained the gradient of root with respect to it,
-//     summed over all paths.
-//     A node's backward_fn adds into its parents' grad buffers; leaves have none. A node
-//     that no gradient reached still has a grad buffer (zeros) when its backward_fn runs.
+//   * afterwards, root's grad has gained `gradient` (added, not assigned), and, taking
+//     `gradient` as dL/d(root), every node of the graph that requires grad has gained its
+//     dL/d(node), summed over all paths. A node's backward_fn adds into its parents' grad
+//     buffers; leaves have none. A node that no gradient reached still has a grad buffer
+//     (zeros) when its backward_fn runs.
 //   * the backward functions run with gradient recording off (exercise 3): they build no
 //     graph. A test checks that.
 //   * afterwards the graph is freed: every node whose backward_fn ran has
