@@ -30,18 +30,19 @@ int64_t numel([[maybe_unused]] const Shape& shape) { bg::not_implemented(1, 1, "
 // are whose index differs by 1 in dimension d.
 //   * the last dimension has stride 1 (neighbours in a row are neighbours in memory);
 //   * every earlier dimension has the product of all the sizes after it.
-// contiguous_strides({2, 3, 4}) == {12, 4, 1}; contiguous_strides({}) == {}.
-// Hint: walk the dimensions from the last to the first, carrying a running product.
-// Careful with the loop index: shape.size() is unsigned, so `d >= 0` is always true.
+// contiguous_strides({2, 3, 4}) == {12, 4, 1}; contiguous_strides({}) == {}; a size of 0
+// follows the same rule: contiguous_strides({2, 0, 3}) == {0, 3, 1}.
+// The definition is in the README ("The idea: a flat array and a shape"); README exercise 1
+// warns about a loop trap with unsigned sizes.
 Shape contiguous_strides([[maybe_unused]] const Shape& shape) {
   bg::not_implemented(1, 1, "contiguous_strides");
 }
 
 // ---- exercise 2: from a multi-index to a position in storage ---------------------------------
 
-// The position in the row-major storage of the element at `index`:
-//     sum over d of index[d] * stride[d]
-// Rules (the tests check each one):
+// The position in the row-major storage of the element at `index`, as the README defines it
+// ("Flat index", in "The idea: a flat array and a shape"): flat_index({2, 3, 4}, {1, 2, 3})
+// == 23, the last element. Rules (the tests check each one):
 //   * index.size() must equal shape.size(); otherwise throw bg::Error.
 //   * a negative entry counts from the end, as in Python: -1 is the last, so i += shape[d].
 //   * after that, every entry must be in 0..shape[d]-1; otherwise throw bg::Error.
@@ -56,9 +57,9 @@ int64_t flat_index([[maybe_unused]] const Shape& shape,
 
 // ---- exercise 3: creation ------------------------------------------------------------------
 
-// A leaf tensor of `shape` with every element equal to `value`.
-// Call check_shape(shape) first (it rejects negative sizes), then build
-// Tensor(std::vector<float>(n, value), shape, requires_grad). zeros() and ones() in
+// A leaf tensor of `shape` with every element equal to `value`, requiring grad when asked.
+// A shape with a negative size is a bg::Error: check_shape(shape) (bg/shape.h) throws it for
+// you. The Tensor constructors are in bg/tensor.h. zeros() and ones() in
 // engine/src/tensor.cpp are written on top of this function.
 Tensor full([[maybe_unused]] const Shape& shape, [[maybe_unused]] float value,
             [[maybe_unused]] bool requires_grad) {
@@ -69,8 +70,12 @@ Tensor full([[maybe_unused]] const Shape& shape, [[maybe_unused]] float value,
 // (values < end for a positive step, > end for a negative one), like torch.arange.
 //   * step == 0 is an error (bg::Error); so are non-finite start, end or step, and more
 //     than 1e9 values (that also keeps the conversion of the count to int64_t defined).
-//   * the count is ceil((end - start) / step), computed in double, and 0 when that is
-//     negative: arange(0, 1, 0.3f) has 4 values (0, 0.3, 0.6, 0.9); arange(5, 0) has none.
+//   * the count is ceil((end - start) / step), 0 when that is negative: arange(0, 1, 0.3f)
+//     has 4 values (0, 0.3, 0.6, 0.9); arange(5, 0) has none.
+//   * compute that count in double, not float: convert start, end and step to double BEFORE
+//     the subtraction and the division. In float, end - start can round away a small end:
+//     arange(-1, 1e-8f, 1) has 2 values (-1 and 0), but float arithmetic gives
+//     1e-8f - (-1.0f) == 1.0f exactly, and so 1 value.
 //   * compute value i as start + i * step (in double, then cast to float) rather than by
 //     adding step again and again: repeated addition accumulates rounding error.
 // The result has shape {n}.

@@ -21,17 +21,14 @@ namespace bg {
 // ---- exercise 1: parents before children, without recursion ---------------------------------
 
 // Every node reachable from `root` through `parents`, each exactly once, in an order where
-// every node comes after all of its parents; root is last.
+// every node comes after all of its parents; root is last. parents[i] is a Tensor;
+// parents[i].node() is its Node&. README exercise 1 names the method and its traps.
+// Properties the tests check:
 //   * "each exactly once": in a diamond (b and c both made from a, d from b and c) a is
-//     reached twice. Keep a std::unordered_set<Node*> of the nodes already seen.
-//   * "after all of its parents": a depth-first search that appends a node once all of its
-//     parents are done (post-order) gives exactly that.
-//   * "no recursion": a chain of a million ops would overflow the call stack. Keep your own
-//     stack: std::vector<std::pair<Node*, size_t>> of (node, index of the next parent to
-//     visit). Look at the top: if it has a parent left, advance the index and push the
-//     parent (unless seen); otherwise append the node to the result and pop it.
-//   * parents[i] is a Tensor; parents[i].node() is its Node&.
-//   * careful: a reference to stack.back() dangles once you push onto the stack.
+//     listed once; in x * x, x is listed once;
+//   * "after all of its parents", on chains and on the diamond;
+//   * "no recursion": a chain of 100,000 ops is ordered on a thread with a 256 KB stack,
+//     where a recursive walk overflows.
 std::vector<Node*> topological_order([[maybe_unused]] Node& root) {
   bg::not_implemented(2, 1, "topological_order");
 }
@@ -51,53 +48,58 @@ std::span<float> grad_buffer([[maybe_unused]] Node& node) {
 
 // ---- exercise 3: no-grad mode --------------------------------------------------------------
 
-// RAII: the constructor remembers grad_enabled() in previous_ and turns recording off
-// (set_grad_enabled(false)); the destructor puts back what it remembered — NOT simply
-// true, or an inner guard would switch recording on inside an outer guard.
+// RAII (README exercise 3). While a guard is alive, grad_enabled() is false. After it is
+// destroyed, grad_enabled() is what it was before the guard was made — not simply true:
+// an inner guard that ends inside an outer one must leave recording off. The member
+// previous_ (bg/autograd.h) is there for you; set_grad_enabled switches recording.
 // Replace both stubs at once: a destructor must not throw (a throwing one ends the program).
 NoGradGuard::NoGradGuard() { bg::not_implemented(2, 3, "NoGradGuard::NoGradGuard"); }
 NoGradGuard::~NoGradGuard() { bg::not_implemented(2, 3, "NoGradGuard::~NoGradGuard"); }
 
 // ---- exercise 4: the backward pass ---------------------------------------------------------
 
-// What t.backward(gradient) does (engine/src/tensor.cpp calls this with t's node). In order:
-//   1. checks, each a bg::Error:
+// What t.backward(gradient) does (engine/src/tensor.cpp calls this with t's node); README
+// exercise 4 explains each part. The contract:
+//   * errors, each a bg::Error, checked before any gradient changes:
 //        - root.requires_grad is false: nothing to differentiate (name root.op);
 //        - gradient.shape() != root.shape: show BOTH shapes (shape_str);
 //        - some node of the graph is graph_freed: a second backward through the same graph
 //          (say "freed" and that the forward pass must be run again).
-//   2. add the gradient's values into grad_buffer(root) (+=, not =);
-//   3. visit the nodes of topological_order(root) in REVERSE (root first). For each node
-//      with a backward_fn: make sure its grad buffer exists (grad_buffer(*n); a node no
-//      gradient reached gets zeros), then call n->backward_fn(*n): it adds into its
-//      parents' grad buffers. Leaves have no backward_fn: skip them.
-//   4. free the graph: after calling a node's backward_fn, set backward_fn = nullptr,
-//      clear parents and set graph_freed = true. Careful: dropping the parents can destroy
-//      nodes that are still ahead in your order (raw pointers!) — move them into a
-//      std::vector<Tensor> that lives until the end of the function.
-//   Backward functions compute with ops; run them under a NoGradGuard (exercise 3) so
-//   they record nothing.
+//   * afterwards, root's grad has gained `gradient` (added, not assigned), and, taking
+//     `gradient` as dL/d(root), every node of the graph that requires grad has gained its
+//     dL/d(node), summed over all paths. A node's backward_fn adds into its parents' grad
+//     buffers; leaves have none. A node that no gradient reached still has a grad buffer
+//     (zeros) when its backward_fn runs.
+//   * the backward functions run with gradient recording off (exercise 3): they build no
+//     graph. A test checks that.
+//   * afterwards the graph is freed: every node whose backward_fn ran has
+//     backward_fn == nullptr, no parents, and graph_freed == true.
+//   * no recursion: a chain of 200,000 nodes runs on a thread with a 256 KB stack.
+//   * memory safety: your order holds raw Node pointers, and dropping parents can destroy
+//     nodes still ahead in it (README exercise 4; tools/sanitize.sh 02 catches it).
 void run_backward([[maybe_unused]] Node& root, [[maybe_unused]] const Tensor& gradient) {
   bg::not_implemented(2, 4, "run_backward");
 }
 
 // ---- exercise 5: gradcheck -----------------------------------------------------------------
 
-// Compare the analytic gradients of f with finite differences (contract in bg/autograd.h).
-//   1. copy the inputs into fresh leaves: Tensor(in.tolist(), in.shape(), in.requires_grad())
-//      — never touch the caller's tensors or their gradients.
-//   2. out = f(xs); weights w = rand(out.shape(), gen) * 2.0f - 1.0f with
-//      Generator gen(options.seed); L = sum(out * w). One out.backward(w) gives every dL/dx.
-//   3. for each input a that requires grad and each element i: set x_i to x_i + eps and to
-//      x_i - eps (as floats), evaluate L each time under a NoGradGuard, summing in double,
-//      restore x_i; numeric = (L+ - L-) / (hi - lo), dividing by the step the floats really
-//      took. analytic = xs[a].grad() element i (0 when the gradient is undefined).
-//   4. fail when |analytic - numeric| > atol + rtol * |numeric| (write the test so that NaN
-//      fails too). Keep max_abs_error over all elements; the message is about the FIRST
-//      failure, in exactly this form (the multi-index of flat index i, e.g. [0, 1] in a
-//      (2, 2) input, is formatted like a shape: build a Shape of indices and call shape_str):
+// Compare the analytic gradients of f with finite differences: the contract is in
+// bg/autograd.h, the method and its error analysis in README exercise 5. What the tests pin:
+//   * the caller's tensors and their gradients are left untouched (work on copies);
+//   * the weights: w = 2u - 1 with u = rand(out.shape(), gen) for Generator gen(options.seed),
+//     one weight per output element, drawn in row-major order; L = sum of out * w;
+//   * the step: options.eps (default 1e-2), applied to the float value of the element; the
+//     numeric derivative divides by the difference the two nudged floats really have,
+//     not by 2 eps; L is summed in double;
+//   * analytic is element i of the input's gradient after one backward pass, 0 when that
+//     gradient is undefined (the op's backward never wrote it);
+//   * inputs that do not require grad are not checked;
+//   * an element fails when NOT |analytic - numeric| <= atol + rtol * |numeric| (so a NaN
+//     on either side fails); max_abs_error is the largest |analytic - numeric| seen;
+//   * the message describes the FIRST failure, in exactly this form, the numbers printed
+//     by "%.6g" and the multi-index of flat index i formatted like a shape (shape_str):
 //        "gradcheck <name>: input <a>, index <i> [<multi-index>]: analytic <g> vs numeric <n>"
-//      with the numbers printed by "%.6g".
+//     e.g. "gradcheck w3: input 1, index 1 [0, 1]: analytic 1.27 vs numeric 1.905".
 GradcheckResult gradcheck([[maybe_unused]] const std::string& name,
                           [[maybe_unused]] const GradcheckFn& f,
                           [[maybe_unused]] const std::vector<Tensor>& inputs,

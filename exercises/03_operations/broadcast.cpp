@@ -25,24 +25,18 @@ Shape broadcast_shapes([[maybe_unused]] const Shape& a, [[maybe_unused]] const S
 }
 
 // ---- Exercise 2: sum_to_shape --------------------------------------------------------------
-// The backward of broadcasting. A tensor of shape `to` was broadcast to shape `from`; `grad`
-// (numel(from) values, row-major) is the gradient with respect to the broadcast copy. Every
-// element of the small tensor was read by several positions of the big one, so its gradient
-// is the SUM of the gradients of all those positions.
-//   from (2, 3), to (3):    out[j] += grad[0][j] + grad[1][j]
-//   from (2, 3), to (2, 1): out[i] += grad[i][0] + grad[i][1] + grad[i][2]
-//   from (2, 3), to ():     out[0] += every element
-// ADD into `out` (numel(to) values); never overwrite: the caller passes a gradient buffer
-// that may already hold gradient from another use of the same tensor.
+// The backward of broadcasting (README section 3). A tensor of shape `to` was broadcast to
+// shape `from`; `grad` (numel(from) values, row-major) is the gradient with respect to the
+// broadcast copy. ADD into `out` (numel(to) values, row-major) the gradient with respect to
+// the small tensor. With grad = [[1, 2, 3], [4, 5, 6]], from (2, 3), and out all zeros:
+//   to (3) -> out = [5, 7, 9];   to (2, 1) -> out = [6, 15];   to () -> out = [21]
+// ADD, never overwrite: the caller passes a gradient buffer that may already hold gradient
+// from another use of the same tensor.
 // Throw bg::Error showing both shapes when `to` does not broadcast to `from` (more dims than
 // `from`, or a size that is neither equal nor 1 — e.g. (2) does not broadcast to (2, 3)).
-//
-// Hint: walk the elements of `grad` in order with a multi-index over `from` (an odometer:
-// increment the last digit; when it reaches its size, reset it and carry into the one
-// before). Keep in step the position in `out` that the multi-index maps to, using strides
-// for `to` padded to from's length, with stride 0 along every stretched dimension.
-// (Write it yourself once; bg/shape.h has the engine's copy — broadcast_strides and
-// for_each_broadcast_row, README section 2 — which you may use in the later exercises.)
+// README section 2 explains how one loop can read a tensor as if it were broadcast; write
+// that walk yourself here, once. (bg/shape.h has the engine's copy — broadcast_strides and
+// for_each_broadcast_row — which you may use in the later exercises.)
 void sum_to_shape([[maybe_unused]] std::span<const float> grad, [[maybe_unused]] const Shape& from,
                   [[maybe_unused]] const Shape& to, [[maybe_unused]] std::span<float> out) {
   bg::not_implemented(3, 2, "sum_to_shape");
@@ -55,13 +49,11 @@ void sum_to_shape([[maybe_unused]] std::span<const float> grad, [[maybe_unused]]
 // position i reads after broadcasting.
 //   (2, 3) + (3):      out[i][j] = a[i][j] + b[j]
 //   (2, 1) * (1, 3):   out[i][j] = a[i][0] * b[0][j]      (an outer product)
-// Return a plain tensor: Tensor(std::move(values), shape). No graph here — add/sub/mul/div
-// (exercise 4) wrap the values with make_result.
+// Return a plain tensor that records no graph: add/sub/mul/div (exercise 4) wrap the values
+// with make_result.
 //
-// Hint: the same odometer as in exercise 2, now with two positions (one in a, one in b),
-// each moved by its own strides, stride 0 along the dimensions it is stretched in
-// (for_each_broadcast_row in bg/shape.h turns it for you, if you like).
-// Speed: switch on `op` once, outside the loop, not once per element.
+// README section 2 explains the walk; for_each_broadcast_row (bg/shape.h) may do the walk for you.
+// Speed: README exercise 3 says how to keep the loop free of a branch per element.
 Tensor broadcast_binary_forward([[maybe_unused]] const Tensor& a, [[maybe_unused]] const Tensor& b,
                                 [[maybe_unused]] BinaryOp op) {
   bg::not_implemented(3, 3, "broadcast_binary_forward");

@@ -2,11 +2,10 @@
 // Read lessons/03_operations/README.md#exercise-6. You may add helpers in an anonymous
 // namespace above the functions.
 //
-// Reducing dimension d of a contiguous tensor: view it as (outer, n, inner) where n is the
-// size of d, outer the product of the sizes before it and inner the product of those after.
-// Element (o, j, i) sits at (o * n + j) * inner + i; the result element (o, i) at
-// o * inner + i. Loop o, then j, then i: the innermost loop then walks memory in order.
-// split_at(shape, dim) (bg/shape.h) gives the normalised dim, outer, n and inner.
+// README section 5 shows how a reduction over any one dimension becomes the same problem;
+// split_at(shape, dim) (bg/shape.h) gives the normalised dim and the three sizes it uses.
+// Each op records a graph through make_result, named "sum", "mean" or "max"; its backward
+// ADDs into the input's grad_buffer (sections 5 and 6 derive the gradients).
 //
 // The result shape: `a`'s shape with dimension d removed (keepdim = false) or set to 1
 // (keepdim = true). normalize_dim(dim, shape) (bg/shape.h) turns a negative dim into
@@ -19,29 +18,29 @@
 
 namespace bg {
 
-// y[o, i] = Σ_j x[o, j, i].   Backward: every x[o, j, i] gets g[o, i] (ADD it).
+// The sum over dimension dim. Summing over an empty dimension gives 0.
 Tensor sum([[maybe_unused]] const Tensor& a, [[maybe_unused]] int64_t dim,
            [[maybe_unused]] bool keepdim) {
   bg::not_implemented(3, 6, "sum");
 }
 
-// y[o, i] = (1/n) Σ_j x[o, j, i].   Backward: every x[o, j, i] gets g[o, i] / n.
+// The mean over dimension dim.
 Tensor mean([[maybe_unused]] const Tensor& a, [[maybe_unused]] int64_t dim,
             [[maybe_unused]] bool keepdim) {
   bg::not_implemented(3, 6, "mean");
 }
 
-// The sum of all elements, shape {} (a scalar). Hint: reshape (engine) to one dimension,
-// sum over it, reshape to {}; reshape carries the gradient through.
+// The sum of all elements, shape {} (a scalar). No new loop or backward is needed (README
+// section 5): reshape (engine code, bg/ops.h) carries a gradient through.
 Tensor sum([[maybe_unused]] const Tensor& a) { bg::not_implemented(3, 6, "sum"); }
 
 // The mean of all elements, shape {}.
 Tensor mean([[maybe_unused]] const Tensor& a) { bg::not_implemented(3, 6, "mean"); }
 
-// y[o, i] = max_j x[o, j, i]. Remember WHICH j won (the first one on ties, like PyTorch's
-// max(dim)) in a vector the backward captures; the backward adds g[o, i] to that element
-// only — every other element gets no gradient. Throw bg::Error (showing the shape) when the
-// dimension is empty: a maximum of nothing does not exist.
+// The maximum over dimension dim. Its gradient is routed (README section 6): only the
+// element that won receives it, and on a tie the FIRST maximal element along dim wins, like
+// PyTorch's max(dim). Throw bg::Error (showing the shape) when the dimension is empty: a
+// maximum of nothing does not exist.
 Tensor max([[maybe_unused]] const Tensor& a, [[maybe_unused]] int64_t dim,
            [[maybe_unused]] bool keepdim) {
   bg::not_implemented(3, 6, "max");

@@ -2,10 +2,11 @@
 // Read lessons/03_operations/README.md#exercise-5. You may add helpers in an anonymous
 // namespace above the functions (one template helper can serve all six ops).
 //
-// Each op: y[i] = f(x[i]) in one loop; make_result(y, a.shape(), {a}, backward_fn, "name").
-// The backward adds g[i] * f'(x[i]) into grad_buffer(o.parents[0].node()), where g = o.grad.
-// Write f' from the input x (o.parents[0].node().data) or from the output y (o.data),
-// whichever is cheaper — e.g. exp' is y itself, no second exp needed.
+// Each op: y has a's shape, y[i] = f(x[i]); the result records a graph through make_result
+// (bg/autograd.h), named after the op ("exp", "log", ...). Backward: ADD dL/dx into the
+// input's grad_buffer, from the upstream gradient g = o.grad. README section 4 gives
+// each f' and explains why it may be cheaper to write it from the output y (o.data) than
+// from the input x (o.parents[0].node().data). The conventions below are tested.
 #include <cmath>
 
 #include "bg/autograd.h"
@@ -14,23 +15,23 @@
 
 namespace bg {
 
-// y = eˣ.               dy/dx = eˣ = y
+// y = eˣ.
 Tensor exp([[maybe_unused]] const Tensor& a) { bg::not_implemented(3, 5, "exp"); }
 
-// y = ln x.             dy/dx = 1/x   (ln 0 = -inf and ln of a negative number = NaN, as in C++)
+// y = ln x. ln 0 = -inf and ln of a negative number = NaN, as in C++.
 Tensor log([[maybe_unused]] const Tensor& a) { bg::not_implemented(3, 5, "log"); }
 
-// y = tanh x.           dy/dx = 1 - tanh²x = 1 - y²
+// y = tanh x.
 Tensor tanh([[maybe_unused]] const Tensor& a) { bg::not_implemented(3, 5, "tanh"); }
 
-// y = max(x, 0).        dy/dx = 1 where x > 0, else 0 (also at x = 0, like PyTorch)
+// y = max(x, 0). At the kink x = 0 the derivative is 0, as in PyTorch (README section 4).
 Tensor relu([[maybe_unused]] const Tensor& a) { bg::not_implemented(3, 5, "relu"); }
 
-// y = √x.               dy/dx = 1/(2√x) = 0.5/y
+// y = √x.
 Tensor sqrt([[maybe_unused]] const Tensor& a) { bg::not_implemented(3, 5, "sqrt"); }
 
-// y = xᵖ.               dy/dx = p·xᵖ⁻¹. For p = 0 the derivative is 0 everywhere — also at
-// x = 0, where p·xᵖ⁻¹ would be 0·∞ = NaN (PyTorch gives 0 too).
+// y = xᵖ. For p = 0 the derivative is 0 everywhere, also at x = 0, where the general
+// formula gives NaN (README section 4; PyTorch gives 0 too).
 Tensor pow([[maybe_unused]] const Tensor& a, [[maybe_unused]] float exponent) {
   bg::not_implemented(3, 5, "pow");
 }

@@ -63,13 +63,12 @@ void matmul_tn([[maybe_unused]] const float* a, [[maybe_unused]] const float* b,
 // broadcast walk of lesson 03 finds them: broadcast_strides and for_each_broadcast_row in
 // bg/shape.h, over the batch shape.
 //
-// Backward, with g the (n, m) block of out.grad for batch t (derived in the README):
-//   dA (n, k) += g · Bᵀ        -> matmul_nt  (B is stored (k, m): it is the "b stored (m, k)"
-//                                             of matmul_nt with the roles of k and m swapped)
-//   dB (k, m) += Aᵀ · g        -> matmul_tn  (A is stored (n, k))
-// written into grad_buffer(...) at that batch's offsets — only for inputs that
-// require_grad. A broadcast batch dim makes several t hit the same matrix: the += of the
-// kernels sums their contributions, which is exactly the gradient of a broadcast.
+// Backward: for every batch t, the gradients of that batch's A (n, k) and B (k, m) from the
+// (n, m) block of out.grad — README §1 derives both; each is one of your exercise-2 kernels
+// (look at which layout each operand is stored in). ADD them into grad_buffer(...) at that
+// batch's offsets, only for inputs that require_grad. A broadcast batch dim makes several t
+// hit the same matrix: the += of the kernels sums their contributions, which is exactly the
+// gradient of a broadcast (lesson 03).
 Tensor matmul([[maybe_unused]] const Tensor& a, [[maybe_unused]] const Tensor& b) {
   bg::not_implemented(4, 3, "matmul");
 }

@@ -18,9 +18,8 @@ namespace bg {
 //   * a child's parameters are named "<child name>." + the name they have inside the child,
 //     so a tree  model -> sa_heads -> heads -> 0 -> key (weight)  gives
 //     "sa_heads.heads.0.key.weight" — exactly the keys of a PyTorch state_dict.
-// children() lists (name, Module*) pairs. Recursion is the natural first version; an
-// explicit stack of (module, prefix) pairs is the robust one (push children in reverse so
-// they come off the stack in order).
+// children() lists (name, Module*) pairs; own_parameters() this module's own (name, tensor)
+// pairs. README section 4 compares a recursive walk with one that keeps its own stack.
 std::vector<std::pair<std::string, Tensor>> Module::named_parameters() const {
   bg::not_implemented(4, 4, "Module::named_parameters");
 }
@@ -41,32 +40,31 @@ Linear::Linear(int64_t in_features, int64_t out_features, [[maybe_unused]] bool 
   bg::not_implemented(4, 5, "Linear::Linear");
 }
 
-// forward: y = x · Wᵀ + b as ONE op (named "linear"), for x of shape (..., in) -> (..., out).
+// forward: y = x · Wᵀ + b as ONE op (named "linear"), for x of shape (..., in) -> (..., out)
+// (README section 5).
 //   * bg::Error showing x's shape and in_features when x's last dim is not in_features
 //     (or x is a scalar).
-//   * Treat x as a matrix (rows, in) with rows = numel / in — it is contiguous, so no copy.
-//   * Forward: start every output row from the bias (or 0), then matmul_nt adds x · Wᵀ
-//     (W is stored (out, in): exactly the "b stored (m, k)" of matmul_nt).
-//   * Backward, g = out.grad viewed as (rows, out):
-//       dx (rows, in) += g · W        (matmul_nn)
-//       dW (out, in)  += gᵀ · x       (matmul_tn)
-//       db (out)      += the sum of g over its rows
-//     only for the inputs that require grad. Pass {x, weight, bias} (bias only if defined)
-//     as the inputs to make_result; in the backward they are out.parents[0], [1], [2].
+//   * x is contiguous, so it already is a (rows, in) matrix with rows = numel / in; W is
+//     stored (out, in), b is (out). No transposed copy of W is needed.
+//   * Available: the kernels of exercise 2 (matmul_nn, matmul_nt, matmul_tn in
+//     bg/linalg.h); each ADDS into its output.
+//   * Backward: ADD the gradients of x, W and b (README section 5 derives them from
+//     section 1) into their grad buffers, only for the inputs that require grad. The
+//     result's parents are x, weight and bias (bias only if defined), in that order.
 //     Capture the sizes, nothing else.
 Tensor Linear::forward([[maybe_unused]] const Tensor& x) const {
   bg::not_implemented(4, 5, "Linear::forward");
 }
 
 // ---- Exercise 6: SGD::step, as torch.optim.SGD (dampening 0, no Nesterov)
-// For every parameter p in params_ that HAS a gradient (node().grad not empty — a
-// parameter without one is skipped and stays exactly as it is):
-//   g = grad + weight_decay · p
-//   if momentum != 0:  v = g on the first step this parameter has a gradient,
-//                      v = momentum · v + g afterwards;      then g = v
-//   p -= lr · g
-// velocity_ holds one buffer per parameter (size it to params_ first); an empty buffer
-// means "no step yet". Update node().data in place: no graph, no new tensors.
+// The update is defined in README section 6 (weight decay folded into the gradient, then
+// momentum). The contract the tests check against torch.optim.SGD (within 1e-6):
+//   * only parameters that HAVE a gradient (node().grad not empty) are updated; one without
+//     is skipped and stays exactly as it is — not even weight decay touches it;
+//   * velocity_ holds one momentum buffer per parameter (size it to params_ first); an
+//     empty buffer means "no step with a gradient yet", and README section 6 says how the
+//     buffer starts on that first step. With momentum 0 no buffer is needed;
+//   * update node().data in place: no graph, no new tensors; step() does not clear grads.
 void SGD::step() { bg::not_implemented(4, 6, "SGD::step"); }
 
 }  // namespace bg

@@ -11,21 +11,15 @@ namespace bg {
 //   out.shape = a.shape with entries d0 and d1 exchanged
 //   out[..., j (at d0), ..., i (at d1), ...] = a[..., i (at d0), ..., j (at d1), ...]
 //
-// Steps:
-//   1. Turn negative dims into 0..ndim-1 with normalize_dim (it also throws the bg::Error
-//      for a dim out of range). d0 == d1 is allowed: the result is a copy.
-//   2. Forward: walk the OUTPUT in row-major order and read each value from the input.
-//      A neat way: take the input's contiguous_strides, swap strides d0 and d1 — now
-//      entry d of that array is how far to move in the input when output index d grows
-//      by one. Keep a running source offset and an odometer of output indices instead of
-//      recomputing flat_index for every element.
-//   3. Backward: a transpose is a permutation of the elements, and swapping the same two
-//      dims again undoes it. So the gradient of the input is the output's gradient
-//      transposed back — ADD it into grad_buffer of the input (+=, never =).
-//      Write one helper that copies-with-permutation and takes a flag "add or assign";
-//      use it in both directions (keep the helper in an anonymous namespace).
-//   4. make_result(values, shape, {a}, backward_fn, "transpose"). The backward lambda may
-//      capture d0 and d1; it gets the output's shape from out.shape.
+// Contract (the tests check each point):
+//   * negative dims count from the end; a dim out of range is a bg::Error showing the dim
+//     and the shape (normalize_dim in bg/shape.h throws it for you);
+//   * d0 == d1 is allowed: the result is a copy of a;
+//   * the result records a graph through make_result, named "transpose"; its backward ADDS
+//     the gradient of a into grad_buffer of a (+=, never =).
+// README section 3 explains how strides (lesson 01) let you copy without a division per
+// element, and what the backward of a pure rearrangement is. The backward lambda may capture
+// the dims; it gets the output's shape from out.shape. Helpers go in an anonymous namespace.
 Tensor transpose([[maybe_unused]] const Tensor& a, [[maybe_unused]] int64_t dim0,
                  [[maybe_unused]] int64_t dim1) {
   bg::not_implemented(4, 1, "transpose");

@@ -4,12 +4,16 @@
 
 namespace bg {
 
-// Normalise dim; a negative start counts from the end (start + size). bg::Error with the
-// shape when length < 0 or [start, start + length) is not inside the dimension. View x as
-// (outer, size, inner) — split_at(x.shape(), dim) (bg/shape.h) normalises dim and gives the
-// three sizes: for each outer index, the run of length·inner floats starting at
-// (o·size + start)·inner is contiguous — copy it. Backward ADDS each run of the gradient back
-// at the same place of x's grad_buffer.
+// The slice start .. start+length of dimension dim, as a new contiguous tensor: x's shape
+// with size `length` at dim. The contract (README exercise 1):
+//   * a negative dim counts from the end; a dim out of range is a bg::Error showing the dim
+//     and the shape (split_at in bg/shape.h throws it for you);
+//   * a negative start counts from the end: narrow(x, 1, -1, 1) is the last step of dim 1;
+//   * bg::Error showing the shape when length < 0 or the slice does not fit in the dim;
+//   * the result records a graph through make_result, named "narrow"; its backward ADDS the
+//     gradient into the slice's place in x's grad_buffer and leaves the rest alone.
+// Available: split_at(x.shape(), dim) gives the normalised dim and the (outer, size, inner)
+// sizes of lesson 03 section 5; README exercise 1 says what they buy you here.
 Tensor narrow([[maybe_unused]] const Tensor& x, [[maybe_unused]] int64_t dim,
               [[maybe_unused]] int64_t start, [[maybe_unused]] int64_t length) {
   bg::not_implemented(6, 1, "narrow");

@@ -5,11 +5,15 @@
 
 namespace bg {
 
-// tok (B, T, C), pos_table (block_size, C): bg::Error with both shapes when they do not fit,
-// and "sequence length T = .. exceeds block_size .." when T > block_size.
-// Forward: out[b, t, c] = tok[b, t, c] + pos_table[t, c] (only rows 0..T-1 are read).
-// Backward: tok gets the upstream gradient as is; pos_table row t gets the sum over the
-// batch of the gradient at (b, t). Only for inputs that require grad.
+// tok (B, T, C), pos_table (block_size, C) -> (B, T, C): every sequence of the batch gets
+// rows 0..T-1 of the table added, row t to position t (README section 2 defines it). The
+// contract:
+//   * bg::Error with both shapes when they do not fit (tok not 3-D, pos_table not 2-D, the
+//     C differ), and "sequence length T = .. exceeds block_size .." when T > block_size;
+//   * one op, named "add_positions", recorded through make_result; it gives the same values
+//     and gradients as tok + narrow(pos_table, 0, 0, T), without the copy;
+//   * backward: ADD the gradients README section 2 derives, only into the inputs that
+//     require grad; rows t >= T of pos_table get nothing.
 Tensor add_positions([[maybe_unused]] const Tensor& tok, [[maybe_unused]] const Tensor& pos_table) {
   bg::not_implemented(6, 2, "add_positions");
 }

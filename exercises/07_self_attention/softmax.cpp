@@ -15,10 +15,11 @@ namespace bg {
 //   (bg/shape.h) gives outer, n and inner (and normalises dim, as normalize_dim does).
 // - Per slice: find the max m, write e_j = std::exp(x_j - m), sum them, divide. A slice of
 //   all -inf gives NaN (as PyTorch); do not special-case it, but do not crash either.
-// - Wrap with make_result(y, shape, {x}, backward, "softmax"). The backward reads y from
-//   out.data (do not capture the output tensor) and ADDS, per slice,
-//       dx_j += y_j * (g_j - sum_k g_k y_k)
-//   into grad_buffer(out.parents[0].node()).
+// - Wrap with make_result(y, shape, {x}, backward, "softmax"). The backward is the
+//   Jacobian-vector product of README §5, per slice, in O(n) (never build the n × n
+//   Jacobian). It needs only y, which it reads from out.data (do not capture the output
+//   tensor), and ADDS into grad_buffer(out.parents[0].node()).
+// - A property the tests check: the gradient of the sum of a slice is zero.
 Tensor softmax([[maybe_unused]] const Tensor& x, [[maybe_unused]] int64_t dim) {
   bg::not_implemented(7, 1, "softmax");
 }

@@ -7,15 +7,17 @@
 
 namespace bg {
 
-// FusedMultiHeadAttention::forward(x, weights): the same function as MultiHeadAttention,
-// with every head computed at once by batched matmuls.
-//
-// - Throw bg::Error showing x's shape unless x is (B, T, n_embed_) with T <= block_size_.
-// - k = key(x) is (B, T, C). Head h owns channels h*hs … (h+1)*hs-1, so
-//   reshape(k, {B, T, nh, hs}) then transpose(…, 1, 2) gives (B, nh, T, hs). Same for q, v.
-// - wei = softmax(causal_mask(q · kᵀ / sqrt(hs)), -1): matmul treats (B, nh) as batch dims,
-//   so this is (B, nh, T, T). Store it in *weights when weights != nullptr.
-// - out = wei · v (B, nh, T, hs); transpose back to (B, T, nh, hs) and reshape to (B, T, C).
+// FusedMultiHeadAttention::forward(x, weights): x (B, T, C) -> (B, T, C), the same function
+// as MultiHeadAttention, with every head computed at once by batched matmuls (README §3).
+// - bg::Error showing x's shape unless x is (B, T, n_embed_); when T > block_size_ the
+//   message also says "block_size <n>".
+// - Available: key, query, value (Linear(C, C) each); head h owns channels h*hs … (h+1)*hs-1
+//   of their outputs. reshape (engine), transpose and matmul (lesson 04), softmax and
+//   causal_mask (lesson 07). matmul treats leading dims as batch dims, so with the heads as
+//   a batch dim each head's products stay separate.
+// - Shapes: the attention weights are (B, nh, T, T); store them in *weights when weights
+//   != nullptr. The output puts head h's result in channels h*hs … (h+1)*hs-1, exactly where
+//   MultiHeadAttention's concat puts it.
 // Once the tests pass, a second step (README §3): head_scores(q, k, nh) and head_mix(wei, v)
 // (bg/attention.h) do the two products on the (B, T, C) projections without any reshape or
 // transpose. Swap them in; the same tests must still pass.

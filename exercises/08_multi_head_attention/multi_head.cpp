@@ -6,12 +6,14 @@
 namespace bg {
 
 // The constructor:
-// - Throw bg::Error when a size is not positive, and when n_embed % n_head != 0 — the
-//   message names both numbers ("n_embed 30 is not divisible by n_head 4").
+// - Throw bg::Error when a size is not positive (the message names it, e.g. "n_head 0"), and
+//   when n_embed % n_head != 0 — the message names both numbers and says "divisible"
+//   ("n_embed 30 is not divisible by n_head 4").
 // - Set n_embed_, n_head_, head_size_ = n_embed / n_head, block_size_.
-// - For h = 0 … n_head-1: heads.push_back(std::make_unique<Head>(n_embed, head_size_,
-//   block_size, gen)) and register it: register_module("heads." + std::to_string(h), …).
-//   Creating the heads in order from the same gen draws their weights in PyTorch's order.
+// - n_head Heads (Head(n_embed, head_size_, block_size, gen)), owned by `heads` and
+//   registered as children "heads.0", "heads.1", … (register_module, bg/module.h), so the
+//   parameter names match PyTorch's. Create them in order from the same gen: that draws
+//   their weights in PyTorch's order.
 MultiHeadAttention::MultiHeadAttention([[maybe_unused]] int64_t n_embed,
                                        [[maybe_unused]] int64_t n_head,
                                        [[maybe_unused]] int64_t block_size,

@@ -5,10 +5,12 @@
 
 namespace bg {
 
-// Blocks::forward(x, weights): x (B, T, C) through blocks[0], then blocks[1], … — each block
-// with its own weights — and return the last output (B, T, C).
-// When weights != nullptr: resize it to blocks.size() entries and pass &(*weights)[l] to
-// block l's forward, so that it collects that layer's attention weights.
+// Blocks::forward(x, weights): x (B, T, C) -> (B, T, C), the blocks in sequence like
+// PyTorch's nn.Sequential (README §4): block 0 reads x, every later block reads the output
+// of the block before it, and the last block's output is the result. blocks[l] is block l;
+// each has its own weights.
+// When weights != nullptr: on return it holds blocks.size() entries, and entry l holds the
+// attention weights block l hands back through its forward (one tensor per head).
 Tensor Blocks::forward([[maybe_unused]] const Tensor& x,
                        [[maybe_unused]] std::vector<std::vector<Tensor>>* weights) const {
   bg::not_implemented(9, 3, "Blocks::forward");

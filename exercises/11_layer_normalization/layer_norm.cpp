@@ -8,10 +8,11 @@
 
 namespace bg {
 
-// Exercise 1. For each row r of x (rows, C):
-//   mean[r] = average of the row;  var = average of (x - mean[r])²   (divide by C, not C - 1)
-//   rstd[r] = 1 / sqrt(var + eps)          (eps inside the square root, as PyTorch)
-//   y[r, c] = (x[r, c] - mean[r]) * rstd[r] * gamma[c] + beta[c]
+// Exercise 1. Raw row-major arrays: x and y are (rows, C), gamma and beta are (C), mean and
+// rstd are (rows). Normalise every row of x as README §1 defines it (the biased variance,
+// eps inside the square root, as PyTorch), write y, and save each row's mean and rstd (the
+// reciprocal of the standard deviation) for the backward pass. mean and rstd are outputs:
+// write them, whatever they held before.
 void layer_norm_forward([[maybe_unused]] const float* x, [[maybe_unused]] const float* gamma,
                         [[maybe_unused]] const float* beta, [[maybe_unused]] float* y,
                         [[maybe_unused]] float* mean, [[maybe_unused]] float* rstd,
@@ -20,13 +21,12 @@ void layer_norm_forward([[maybe_unused]] const float* x, [[maybe_unused]] const 
   bg::not_implemented(11, 1, "layer_norm_forward");
 }
 
-// Exercise 2. For each row r, with xhat = (x - mean[r]) * rstd[r] and gg = g * gamma:
-//   dbeta[c]  += g[r, c]                    (skip when dbeta is null)
-//   dgamma[c] += g[r, c] * xhat[r, c]       (skip when dgamma is null)
-//   dx[r, c]  += rstd[r] * (gg[r, c] - mean_c(gg[r, ·]) - xhat[r, c] * mean_c(gg[r, ·] * xhat[r,
-//   ·]))
-//                                           (skip when dx is null)
-// Every output is ADDED to, never overwritten.
+// Exercise 2. g = dL/dy (rows, C); x, gamma as in exercise 1; mean and rstd are the
+// statistics the forward saved (rows each). Outputs: dx (rows, C), dgamma (C), dbeta (C) —
+// the three gradients README §2 derives. Rules the tests check:
+// - ADD into every output, never overwrite (a buffer may already hold gradient);
+// - any of dx, dgamma, dbeta may be null: that input needs no gradient, skip it;
+// - dgamma and dbeta collect the contributions of every row.
 void layer_norm_backward([[maybe_unused]] const float* g, [[maybe_unused]] const float* x,
                          [[maybe_unused]] const float* gamma, [[maybe_unused]] const float* mean,
                          [[maybe_unused]] const float* rstd, [[maybe_unused]] float* dx,

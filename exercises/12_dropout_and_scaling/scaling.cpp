@@ -15,7 +15,12 @@ int64_t gpt_parameter_count([[maybe_unused]] const ModelConfig& c) {
 
 // Exercise 3b. Forward FLOPs per token on sequences of T tokens: 2 × the multiply-adds of the
 // matrix products (every Linear, and per head q·kᵀ and weights·v over the full T × T scores),
-// divided by T. Check T: 1 <= T <= block_size (v1: any T >= 1), else throw bg::Error.
+// divided by T. Which products each version has: bg/scaling.h and README §4.
+// - c.validate() first (its bg::Error names what is wrong).
+// - The valid T: T >= 1 always; for v2 … v11 also T <= block_size (their position table has
+//   block_size rows). v1 has no position table and runs on a sequence of any length, so for
+//   v1 every T >= 1 is valid, T > block_size included, and its count does not depend on T.
+// - Any other T: bg::Error whose message names T and shows both T's value and block_size.
 double gpt_forward_flops_per_token([[maybe_unused]] const ModelConfig& c,
                                    [[maybe_unused]] int64_t T) {
   bg::not_implemented(12, 3, "gpt_forward_flops_per_token");

@@ -5,18 +5,17 @@
 
 namespace bg {
 
-// cached_attention(q, k, v, out, n_new, past, hs): plain loops on raw arrays, no tensors.
-//   q   (n_new, hs)       the new rows' queries
-//   k,v (past+n_new, hs)  keys and values of every position, the new rows last
-//   out (n_new, hs)       written (not added to)
-// For each new row i, at position p = past + i:
-// - s_j = dot(q_i, k_j) / sqrt(hs) for j = 0 … p only — keys after p are the future (the
-//   causal mask of lesson 07, shifted by `past`: the new row i is row past+i of the full
-//   T × T matrix, not row i);
-// - subtract the largest s_j, exponentiate, divide by the sum: the weights w_j;
-// - out_i = Σ_{j ≤ p} w_j · v_j.
-// A scratch std::vector<float> for one row of scores is fine. (The solution uses the fast
-// products of bg/kernels.h for the two sums; plain loops compute the same numbers.)
+// cached_attention(q, k, v, out, n_new, past, hs): plain loops on raw row-major arrays, no
+// tensors, no graph.
+//   q    (n_new, hs)        the new rows' queries; new row i sits at position past + i
+//   k, v (past+n_new, hs)   the keys and values of every position, the new rows last
+//   out  (n_new, hs)        written (not added to)
+// Row i of out must equal row past + i of lesson 07's causal attention over all past+n_new
+// positions (scaled scores, the causal mask, softmax, the weighted sum of the values). README
+// §2 explains which keys the new query may see; get that shift right.
+// Properties the tests check: past = 0 gives the whole causal attention; rows of k and v
+// after the last position are never read (the tests fill them with NaN); scores in the
+// hundreds do not overflow. A scratch std::vector<float> for one row of scores is fine.
 void cached_attention([[maybe_unused]] const float* q, [[maybe_unused]] const float* k,
                       [[maybe_unused]] const float* v, [[maybe_unused]] float* out,
                       [[maybe_unused]] int64_t n_new, [[maybe_unused]] int64_t past,

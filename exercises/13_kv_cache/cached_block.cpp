@@ -7,13 +7,15 @@
 
 namespace bg {
 
-// forward_cached(block, x, caches): the block's forward on the new rows x (1, n, C) — with
-// its attention replaced by forward_cached(*block.sa, …, caches). Switch on
-// block.config().kind, exactly as lessons 09–11 wired the three kinds:
-//   plain     ffwd(sa(x))
-//   residual  h = x + sa(x);       h + ffwd(h)
-//   prenorm   h = x + sa(ln1(x));  h + ffwd(ln2(h))
-// (block.ffwd, *block.ln1, *block.ln2 are the block's own modules.)
+// forward_cached(block, x, caches): the new rows x (1, n, C) -> (1, n, C), the same rows
+// block.forward would give on the whole sequence so far. caches holds one HeadCache per head
+// of this block's attention.
+// - The block's kind is block.config().kind: plain, residual or prenorm. Each kind wires its
+//   sub-layers as your lessons 09–11 did; here the attention is forward_cached(*block.sa, …,
+//   caches) (exercise 2) instead of block.sa->forward.
+// - Available: block.ffwd, and for prenorm *block.ln1 and *block.ln2. Every one of them
+//   works row by row, so running it on the new rows alone is exact.
+// - Generation runs in eval mode: no dropout.
 Tensor forward_cached([[maybe_unused]] const Block& block, [[maybe_unused]] const Tensor& x,
                       [[maybe_unused]] std::span<HeadCache> caches) {
   bg::not_implemented(13, 3, "forward_cached(Block)");

@@ -7,25 +7,29 @@
 namespace bg {
 
 // forward_cached(head, x, cache): x (1, n, C) holds the new rows, at positions
-// cache.len … cache.len+n-1.
-// - Throw bg::Error showing x's shape unless x is (1, n, head.n_embed()); throw bg::Error
-//   with the numbers when cache.head_size != head.head_size() or cache.len + n exceeds
-//   cache.capacity ("the cache is full").
-// - k = head.key(x), q = head.query(x), v = head.value(x)        each (1, n, hs)
-// - copy k's and v's values into cache.k and cache.v at row cache.len (offset len * hs),
-//   then cache.len += n
-// - out (n * hs floats): cached_attention(q, cache.k, cache.v, out, n, past, hs) where past
-//   is the length BEFORE the append
-// - return bg::tensor(std::move(out), {1, n, hs})
+// cache.len … cache.len+n-1. Returns the new rows' output (1, n, hs): the same rows
+// head.forward would give on the whole sequence so far (README §3, item 2).
+// - Errors (bg::Error), checked before anything changes (a refused call leaves the cache as
+//   it was):
+//     x is not (1, n, head.n_embed())              -> the message shows x's shape;
+//     cache.head_size != head.head_size()          -> it shows both numbers;
+//     cache.len + n > cache.capacity               -> it says "full" and shows cache.len and
+//                                                      the capacity.
+// - Available: head.key, head.query, head.value (Linear, (1, n, C) -> (1, n, hs)), the
+//   cache's k and v ((capacity, hs) each, row-major, rows 0 … len-1 filled), your
+//   cached_attention (exercise 1), and bg::tensor(values, shape) to wrap the result.
+// - Afterwards cache.len has grown by n, and rows 0 … cache.len-1 of cache.k and cache.v
+//   hold the keys and values of every position so far (the tests read them).
 // No dropout: generation runs in eval mode.
 Tensor forward_cached([[maybe_unused]] const Head& head, [[maybe_unused]] const Tensor& x,
                       [[maybe_unused]] HeadCache& cache) {
   bg::not_implemented(13, 2, "forward_cached(Head)");
 }
 
-// forward_cached(sa, x, caches): head h with caches[h] (throw bg::Error naming both numbers
-// when caches.size() != sa.heads.size()), the outputs concatenated on the last dim
-// (1, n, C); if sa is a ProjectedAttention (dynamic_cast), apply its proj as well.
+// forward_cached(sa, x, caches): (1, n, C) -> (1, n, C), the attention layer's output for
+// the new rows, as sa.forward would give it. Head h reads and extends caches[h] only.
+// bg::Error naming both numbers when caches.size() != sa.heads.size(). A ProjectedAttention
+// (lesson 10; dynamic_cast tells) has its W^O as well; its dropout is off when sampling.
 Tensor forward_cached([[maybe_unused]] const MultiHeadAttention& sa,
                       [[maybe_unused]] const Tensor& x,
                       [[maybe_unused]] std::span<HeadCache> caches) {

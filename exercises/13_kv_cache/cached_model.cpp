@@ -8,20 +8,24 @@
 
 namespace bg {
 
-// forward_cached(model, tokens, cache) -> the logits (V) of the token after the last one.
-// - cache.check_fits(model.config()); throw bg::Error for no tokens, and when
-//   cache.length() + n > cache.capacity ("the cache is full"). Hold a NoGradGuard.
-// - start = cache.length(): the true position of tokens[0].
-// - v1 (dynamic_cast<const PositionalModel*> is null): x = model.features(last token, 1, 1).
-// - otherwise x = token_embedding_table.forward(tokens, {1, n}) + rows start … start+n-1 of
-//   position_embedding_table.weight (narrow), then by model type (dynamic_cast):
-//     BabyGPTv3  forward_cached(sa_head, x, cache.layers[0][0])
-//     BabyGPTv4  forward_cached(sa_heads, x, cache.layers[0])
-//     GPT        v5 (sa_heads set): ffwd(forward_cached(*sa_heads, x, cache.layers[0]));
-//                v6+: block l with cache.layers[l]; ln_final (v9+) at the end
-//     v2         nothing: the embeddings are the features
-//   and keep only the last row: narrow(x, 1, n - 1, 1), (1, 1, C).
-// - append the tokens to cache.tokens; return model.lm_head() of the last row, reshaped {V}.
+// forward_cached(model, tokens, cache) -> the logits (V) of the token after the last new one.
+// The n new tokens sit at the true positions cache.length() … cache.length()+n-1 (README §2):
+// the result must equal the uncached model's logits at that last position.
+// - Errors (bg::Error), checked before anything changes:
+//     cache.check_fits(model.config()) (engine code) — a cache made for another model;
+//     no tokens                                      -> the message says "no tokens";
+//     cache.length() + n > cache.capacity            -> it says "full" and shows
+//                                                        "block_size <capacity>".
+// - Record no graph (bg/autograd.h has the guard). No dropout: eval mode.
+// - Find the model's parts with dynamic_cast (bg/models.h): PositionalModel (v2+) has the
+//   token and position tables; BabyGPTv3, BabyGPTv4 and GPT expose their attention layers
+//   (and GPT its ffwd, blocks and ln_final) publicly. v1 has no position table and no
+//   attention: model.features() gives what lm_head reads. Look at each model's forward in
+//   engine/src/models.cpp and repeat it on the new rows only, with your cached layers
+//   (exercises 2 and 3). Attention layer l reads and extends cache.layers[l] — its own.
+// - Only the last row's logits are needed: lm_head runs on it alone; model.lm_head() gives
+//   the head.
+// - Afterwards cache.tokens has the new tokens appended (cache.length() grew by n).
 Tensor forward_cached([[maybe_unused]] const LanguageModel& model,
                       [[maybe_unused]] std::span<const int32_t> tokens,
                       [[maybe_unused]] KVCache& cache) {

@@ -22,8 +22,8 @@ namespace bg {
 //   y_i = exp(x_i - m) / sum_j exp(x_j - m),   m = max_j x_j   (subtracting m avoids overflow)
 // Entries equal to -inf get probability 0. A slice whose entries are all -inf has no
 // distribution: its outputs are NaN (as in PyTorch) — the caller must not ask for that —
-// but nothing crashes. Backward (the Jacobian-vector product, per slice):
-//   dx_i = y_i * (g_i - sum_j g_j y_j)
+// but nothing crashes. Backward: the Jacobian-vector product per slice, in O(n), from y
+// alone (derived in lessons/07_self_attention/README.md §5).
 Tensor softmax(const Tensor& x, int64_t dim = -1);
 
 // ---- Lesson 07, exercise 2 ----------------------------------------------------------------
@@ -49,13 +49,11 @@ class Head : public Module {
   Head(int64_t n_embed, int64_t head_size, int64_t block_size,
        Generator& gen = default_generator());
 
-  // The exercise. x (B, T, C) -> out (B, T, hs), T <= block_size:
-  //   k = key(x), q = query(x), v = value(x)             each (B, T, hs)
-  //   wei = q · kᵀ / sqrt(hs)                            (B, T, T)
-  //   wei = softmax(causal_mask(wei), -1)                (B, T, T), row t averages keys <= t
-  //   wei = drop(wei)                                    identity unless dropout (lesson 12)
-  //   out = wei · v                                      (B, T, hs)
-  // When `weights` is not null it receives wei (B, T, T) (for pictures).
+  // The exercise. x (B, T, C) -> out (B, T, hs), T <= block_size: scaled dot-product
+  // attention with the causal mask (lessons/07_self_attention/README.md §2–§4, §6). Row t of
+  // out is a weighted average of the values of positions <= t; the attention weights
+  // (B, T, T) go through drop (the identity unless dropout is on, lesson 12) before they
+  // average the values. When `weights` is not null it receives those weights (for pictures).
   // bg::Error showing the shape when x is not (B, T, n_embed) or T > block_size.
   Tensor forward(const Tensor& x, Tensor* weights = nullptr) const;
   Tensor operator()(const Tensor& x) const { return forward(x); }
@@ -133,10 +131,9 @@ Tensor head_mix(const Tensor& wei, const Tensor& v);
 
 // ---- Lesson 08, exercise 3: the same function with one fused projection --------------------
 // key, query, value = Linear(n_embed, n_embed, bias=false) ("key.weight", …): rows
-// h*hs … (h+1)*hs-1 of each weight are head h's projection. forward:
-//   q = query(x) (B, T, C) viewed (B, T, nh, hs), transposed to (B, nh, T, hs); same for k, v
-//   wei = softmax(causal_mask(q · kᵀ / sqrt(hs)))          (B, nh, T, T)
-//   out = (wei · v) (B, nh, T, hs) transposed to (B, T, nh, hs), viewed (B, T, C)
+// h*hs … (h+1)*hs-1 of each weight are head h's projection. forward computes the same
+// function as MultiHeadAttention with those weights — every head at once, the heads as a
+// batch dimension of the products (lessons/08_multi_head_attention/README.md §3).
 class FusedMultiHeadAttention : public Module {
  public:
   // engine code: checks the sizes as MultiHeadAttention does, builds and registers key,

@@ -33,8 +33,8 @@ class FeedForward : public Module {
   // engine code: creates and registers net.0 (and net.2, net.3) in that order from gen.
   FeedForward(int64_t n_embed, bool expand, float dropout = 0.0f,
               Generator& gen = default_generator());
-  // The exercise. x (B, T, C) -> (B, T, C):
-  //   h = relu(net0(x));  expand: h = drop(net2(h))
+  // The exercise. x (B, T, C) -> (B, T, C), every position on its own: net.0 and the ReLU;
+  // when expand, then net.2 and the dropout (lessons/09_feed_forward_and_blocks/README.md §2).
   Tensor forward(const Tensor& x) const;
   Tensor operator()(const Tensor& x) const { return forward(x); }
   // engine code: the same function with net.0's product, bias and ReLU as one op
@@ -55,7 +55,9 @@ class ProjectedAttention : public MultiHeadAttention {
   // engine code: the heads (as MultiHeadAttention), then proj, from gen.
   ProjectedAttention(int64_t n_embed, int64_t n_head, int64_t block_size,
                      Generator& gen = default_generator(), float dropout = 0.0f);
-  // The exercise. x (B, T, C) -> drop(proj(concat of the heads)) (B, T, C).
+  // The exercise. x (B, T, C) -> (B, T, C): the heads' concatenated outputs (the base
+  // class's forward), mixed by proj, then the dropout
+  // (lessons/10_residual_connections/README.md §3).
   // When `weights` is not null it receives each head's attention weights.
   Tensor forward(const Tensor& x, std::vector<Tensor>* weights = nullptr) const override;
 
@@ -85,13 +87,11 @@ std::vector<float> grad_norms(const Blocks& blocks);
 // for the backward pass.
 void layer_norm_forward(const float* x, const float* gamma, const float* beta, float* y,
                         float* mean, float* rstd, int64_t rows, int64_t C, float eps);
-// Exercise 2, the backward kernel: with g = dL/dy (rows, C) and xhat = (x - mean) · rstd,
-//   dbeta[c]  += Σ_r g[r,c]
-//   dgamma[c] += Σ_r g[r,c] · xhat[r,c]
-//   dx[r,c]   += rstd_r · (gγ[r,c] - mean_c'(gγ[r,c']) - xhat[r,c] · mean_c'(gγ[r,c'] ·
-//   xhat[r,c']))
-// where gγ = g · gamma. It ADDS into dx, dgamma, dbeta; any of them may be null (that input
-// needs no gradient).
+// Exercise 2, the backward kernel: given g = dL/dy (rows, C) and the mean and rstd the
+// forward saved, it ADDS dL/dx (rows, C), dL/dgamma (C) and dL/dbeta (C) into dx, dgamma and
+// dbeta (the gradients with respect to gamma and beta are summed over the rows). Any of the
+// three may be null: that input needs no gradient. The formulas are derived in
+// lessons/11_layer_normalization/README.md §2.
 void layer_norm_backward(const float* g, const float* x, const float* gamma, const float* mean,
                          const float* rstd, float* dx, float* dgamma, float* dbeta, int64_t rows,
                          int64_t C);
@@ -114,10 +114,11 @@ class LayerNorm : public Module {
 };
 
 // ---- A transformer block (lessons 09–11) ---------------------------------------------------
-// How the block wires its attention (sa) and feed-forward (ffwd):
-//   plain     (v6)      ffwd(sa(x))                                   lesson 09, exercise 2
-//   residual  (v7, v8)  x = x + sa(x);  x + ffwd(x)                   lesson 10, exercise 1
-//   prenorm   (v9+)     x = x + sa(ln1(x));  x + ffwd(ln2(x))        lesson 11, exercise 3
+// How the block wires its attention (sa) and feed-forward (ffwd), one kind per lesson:
+//   plain     (v6)      attention, then feed-forward; no residual      lesson 09, exercise 2
+//   residual  (v7, v8)  each sub-layer adds its output to the stream    lesson 10, exercise 1
+//   prenorm   (v9+)     as residual, each sub-layer reading the stream   lesson 11, exercise 3
+//                       through its own LayerNorm (ln1 for sa, ln2 for ffwd)
 enum class BlockKind { plain, residual, prenorm };
 
 struct BlockConfig {

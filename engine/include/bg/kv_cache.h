@@ -68,13 +68,11 @@ class KVCache {
 // ---- Lesson 13, exercise 1: attention of new queries over cached keys and values ----------
 // The past positions 0 … past-1 are cached; n_new new positions past … past+n_new-1 have just
 // been appended. q holds the new rows' queries (n_new, hs); k and v hold the keys and values
-// of all past+n_new positions ((past+n_new, hs), row-major). For each new row i, at position
-// p = past + i:
-//   s_j   = q_i · k_j / sqrt(hs)                  for j = 0 … p        (the causal mask: keys
-//   w_j   = exp(s_j - max s) / Σ exp(s - max s)                          after p are left out)
-//   out_i = Σ_j w_j v_j                                                  (n_new, hs), written
-// With past = 0 this is the whole causal attention of lesson 07; with n_new = 1 one new token
-// attends over everything before it and itself.
+// of all past+n_new positions ((past+n_new, hs), row-major). Writes out (n_new, hs): row i is
+// row past + i of lesson 07's causal attention (scaled scores, causal mask, softmax, weighted
+// sum of the values) over all past+n_new positions. Rows of k and v after position
+// past+n_new-1 are never read. With past = 0 this is the whole causal attention of lesson 07;
+// with n_new = 1 one new token attends over everything before it and itself.
 void cached_attention(const float* q, const float* k, const float* v, float* out, int64_t n_new,
                       int64_t past, int64_t hs);
 
@@ -109,7 +107,10 @@ Tensor forward_cached(const LanguageModel& model, std::span<const int32_t> token
 // min(|context|, block_size) tokens. When the cache holds a beginning of the window (its
 // tokens are the window's first cache.length() tokens, and fewer than all of them), only the
 // rest is run (forward_cached). Otherwise — the window has slid, or the context is another —
-// the cache is cleared and rebuilt from the whole window.
+// the cache is cleared and rebuilt from the whole window. That includes a context longer than
+// block_size while the cache holds a short prefix of the context: the prefix is compared with
+// the window, not with the context's first tokens, so it is rebuilt. On return the cache
+// holds exactly the window (cache.tokens == its tokens). bg::Error for an empty context.
 Tensor next_logits(const LanguageModel& model, std::span<const int32_t> context, KVCache& cache);
 
 // engine code: bg::generate with a KV cache. The same tokens as bg::generate for the same

@@ -6,8 +6,9 @@
 //   v4  v2 + MultiHeadAttention, n_head heads of size n_embed / n_head, concatenated:
 //       lm_head(sa_heads(x))                                    (no output projection)
 //   v5  v4 + feed-forward Linear(C, C) + ReLU:                 lm_head(ffwd(sa_heads(x)))
-//   v6  n_layer blocks of ffwd(sa(x)), no residual:            lm_head(blocks(x))
-//   v7  residual blocks: x = x + sa(x); x = x + ffwd(x)
+//   v6  n_layer blocks, each attention then feed-forward (lesson 09), no residual:
+//       lm_head(blocks(x))
+//   v7  v6 with a residual connection around each sub-layer of a block (lesson 10)
 //   v8  v7 + output projection W^O (sa.proj), feed-forward C -> 4C -> C
 //   v9  v8 + pre-norm LayerNorms ln1, ln2 in each block and ln_final before lm_head
 //   v10 v9 + dropout (attention weights, after proj, after the feed-forward)

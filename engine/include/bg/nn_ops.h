@@ -21,12 +21,13 @@ Tensor embedding(const Tensor& weight, std::span<const int32_t> ids, Shape ids_s
 
 // ---- Lesson 05, exercise 4 ----------------------------------------------------------------
 // log_softmax(x)_i = x_i - m - log(sum_j exp(x_j - m)) along `dim`, m = max_j x_j (so exp
-// never overflows). Backward: dx_i = g_i - softmax(x)_i * sum_j g_j.
+// never overflows). Backward: from y and g alone (derived in
+// lessons/05_language_model/README.md §3).
 Tensor log_softmax(const Tensor& x, int64_t dim);
 
 // The mean over the N rows of -log_softmax(logits)[n, targets[n]]: PyTorch's
-// F.cross_entropy(logits, targets) for logits (N, V). One fused op; its gradient is
-//   d loss / d logits = (softmax(logits) - onehot(targets)) / N.
+// F.cross_entropy(logits, targets) for logits (N, V). One fused op, with its own backward
+// (derived in lessons/05_language_model/README.md §3).
 // bg::Error when logits is not 2-D, when targets.size() != N, or when a target is outside
 // [0, V) (the message names the target, its row and V).
 Tensor cross_entropy(const Tensor& logits, std::span<const int32_t> targets);
@@ -40,9 +41,9 @@ Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length);
 
 // ---- Lesson 06, exercise 2 ----------------------------------------------------------------
 // The position-embedding step of BabyGPT v2–v4: tok (B, T, C) + pos_table[0..T) broadcast
-// over the batch, for pos_table (block_size, C). Backward: tok's gradient is the upstream
-// gradient; row t < T of pos_table gets the sum over b of the upstream gradient at (b, t),
-// rows t >= T get nothing. bg::Error when tok is not 3-D, pos_table not 2-D, the C differ,
+// over the batch, for pos_table (block_size, C). Backward: the gradients of both inputs
+// (derived in lessons/06_position_embedding/README.md §2); rows t >= T of pos_table get
+// nothing. bg::Error when tok is not 3-D, pos_table not 2-D, the C differ,
 // or T > block_size (the message says "sequence length T exceeds block_size").
 Tensor add_positions(const Tensor& tok, const Tensor& pos_table);
 

@@ -24,8 +24,9 @@ int64_t gpt_parameter_count(const ModelConfig& c);
 // the engine's kernels compute it (the causal mask hides half of it but saves no work).
 // Not counted: embedding lookups, softmax, layer norm, ReLU, the residual adds and dropout
 // (O(C) or O(T) per token each, against O(C²) for the products).
-// 1 <= T <= block_size (v1 has no position table: any T >= 1). bg::Error otherwise, or when
-// the configuration is not valid.
+// 1 <= T <= block_size for v2 … v11. v1 has no position table: for v1 every T >= 1 is valid,
+// T > block_size included (its count does not depend on T). bg::Error otherwise (the message
+// shows T and block_size), or when the configuration is not valid.
 double gpt_forward_flops_per_token(const ModelConfig& c, int64_t T);
 
 }  // namespace bg

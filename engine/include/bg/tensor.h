@@ -113,7 +113,10 @@ struct Node {
 Tensor full(const Shape& shape, float value, bool requires_grad = false);
 Tensor zeros(const Shape& shape, bool requires_grad = false);
 Tensor ones(const Shape& shape, bool requires_grad = false);
-// start, start+step, ... while < end (or > end for a negative step); like torch.arange.
+// start, start+step, ... while < end (or > end for a negative step); like torch.arange:
+// ceil((end - start) / step) values (none when that is negative), the count computed in
+// double (arange(-1, 1e-8f, 1) has 2 values), value i = start + i·step computed in double.
+// bg::Error for step 0, a non-finite argument, or more than 1e9 values.
 Tensor arange(float start, float end, float step = 1.0f);
 Tensor arange(float end);
 // A tensor from values and a shape; tensor({1, 2, 3}) is 1-D.
