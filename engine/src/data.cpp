@@ -7,6 +7,7 @@
 #include <functional>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "bg/autograd.h"
 #include "bg/error.h"
@@ -143,7 +144,13 @@ int32_t sample_token(std::span<const float> logits, const SampleOptions& options
 }
 
 std::vector<int32_t> generate(const LanguageModel& model, std::vector<int32_t> context,
-                              const SampleOptions& options, Generator& gen, FeaturesFn features) {
+                              const SampleOptions& options, Generator& gen) {
+  return generate_with(model, std::move(context), options, gen, own_features);
+}
+
+std::vector<int32_t> generate_with(const LanguageModel& model, std::vector<int32_t> context,
+                                   const SampleOptions& options, Generator& gen,
+                                   FeaturesFn features) {
   if (context.empty()) throw Error("generate: the context is empty (give at least one token)");
   check_sample_options(options);
   NoGradGuard no_grad;

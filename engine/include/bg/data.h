@@ -73,12 +73,15 @@ struct SampleOptions {
 // For each new token: logits of the last position / temperature; with top_k > 0 every logit
 // below the k-th largest becomes -inf (ties with the k-th are kept, as the course's
 // torch.topk recipe); probabilities = exp(log_softmax); one multinomial draw. No graph is
-// recorded. The last position's features come from `features` (by default the model's own).
-// Returns the whole sequence (context + new tokens). bg::Error for an empty context,
-// temperature <= 0 or top_k < 0.
+// recorded. Returns the whole sequence (context + new tokens). bg::Error for an empty
+// context, temperature <= 0 or top_k < 0.
 std::vector<int32_t> generate(const LanguageModel& model, std::vector<int32_t> context,
-                              const SampleOptions& options, Generator& gen,
-                              FeaturesFn features = own_features);
+                              const SampleOptions& options, Generator& gen);
+// The same with the last position's features computed by `features` instead of the model's
+// own forward (generate is generate_with(…, own_features)).
+std::vector<int32_t> generate_with(const LanguageModel& model, std::vector<int32_t> context,
+                                   const SampleOptions& options, Generator& gen,
+                                   FeaturesFn features);
 
 // The two halves of generate() that generation with a KV cache (bg/kv_cache.h) shares:
 // bg::Error for temperature <= 0, top_k < 0 or max_new_tokens < 0;

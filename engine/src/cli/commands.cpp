@@ -158,7 +158,7 @@ std::vector<int32_t> generate_text(const LanguageModel& model, const std::vector
       gen = before;
     }
   }
-  return generate(model, context, so, gen, features);
+  return generate_with(model, context, so, gen, features);
 }
 
 }  // namespace
