@@ -7,6 +7,7 @@
 #include <functional>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "bg/autograd.h"
 #include "bg/error.h"
@@ -55,7 +56,8 @@ Batch get_batch(std::span<const int32_t> data, int64_t B, int64_t T, Generator& 
 }
 
 LossEstimate estimate_loss(LanguageModel& model, const Split& split, int64_t iters, int64_t B,
-                           int64_t T, Generator& gen, const std::function<bool()>& stop) {
+                           int64_t T, Generator& gen, const std::function<bool()>& stop,
+                           FeaturesFn features) {
   if (iters <= 0)
     throw Error("estimate_loss: iters must be positive, got " + std::to_string(iters));
   const bool was_training = model.is_training();
@@ -71,7 +73,7 @@ LossEstimate estimate_loss(LanguageModel& model, const Split& split, int64_t ite
           out.stopped = true;
           break;
         }
-        total += model_loss(model, get_batch(data, B, T, gen)).item();
+        total += model_loss(model, get_batch(data, B, T, gen), features).item();
       }
       (which == 0 ? out.train : out.val) = total / static_cast<double>(iters);
     }
@@ -81,7 +83,7 @@ LossEstimate estimate_loss(LanguageModel& model, const Split& split, int64_t ite
 }
 
 double evaluate_loss(const LanguageModel& model, std::span<const int32_t> data, int64_t T,
-                     int64_t rows_per_step) {
+                     int64_t rows_per_step, FeaturesFn features) {
   if (T <= 0 || rows_per_step <= 0) {
     throw Error("evaluate_loss: T and rows_per_step must be positive, got T = " +
                 std::to_string(T) + ", rows_per_step = " + std::to_string(rows_per_step));
@@ -102,7 +104,7 @@ double evaluate_loss(const LanguageModel& model, std::span<const int32_t> data, 
     // Consecutive windows tile the data: rows·T inputs from w0·T, targets one further.
     batch.x.assign(data.begin() + w0 * T, data.begin() + (w0 + rows) * T);
     batch.y.assign(data.begin() + w0 * T + 1, data.begin() + (w0 + rows) * T + 1);
-    total += model_loss(model, batch).item() * static_cast<double>(rows * T);
+    total += model_loss(model, batch, features).item() * static_cast<double>(rows * T);
   }
   return total / static_cast<double>(windows * T);
 }
@@ -143,6 +145,12 @@ int32_t sample_token(std::span<const float> logits, const SampleOptions& options
 
 std::vector<int32_t> generate(const LanguageModel& model, std::vector<int32_t> context,
                               const SampleOptions& options, Generator& gen) {
+  return generate_with(model, std::move(context), options, gen, own_features);
+}
+
+std::vector<int32_t> generate_with(const LanguageModel& model, std::vector<int32_t> context,
+                                   const SampleOptions& options, Generator& gen,
+                                   FeaturesFn features) {
   if (context.empty()) throw Error("generate: the context is empty (give at least one token)");
   check_sample_options(options);
   NoGradGuard no_grad;
@@ -153,7 +161,7 @@ std::vector<int32_t> generate(const LanguageModel& model, std::vector<int32_t> c
     const std::vector<int32_t> idx = crop_context(context, model.config().block_size);
     const auto T = static_cast<int64_t>(idx.size());
     // Only the last position's logits are needed: lm_head on its features alone, (1, 1, V).
-    Tensor last = model.lm_head()(narrow(model.features(idx, 1, T), 1, -1, 1));
+    Tensor last = model.lm_head()(narrow(features(model, idx, 1, T), 1, -1, 1));
     context.push_back(
         sample_token(last.data().first(static_cast<size_t>(V)), options, gen, scratch));
   }

@@ -14,8 +14,6 @@ namespace bg {
 
 namespace {
 
-bool g_fast_kernels = false;
-
 // What attention's backward needs, kept until the graph is freed (the buffers then go back
 // to the cache for the next step).
 struct AttentionSaved {
@@ -26,9 +24,6 @@ struct AttentionSaved {
 };
 
 }  // namespace
-
-bool fast_kernels() { return g_fast_kernels; }
-void set_fast_kernels(bool on) { g_fast_kernels = on; }
 
 Tensor attention(const Tensor& x, const MultiHeadAttention& mha) {
   const int64_t C = mha.n_embed(), nh = mha.n_head(), hs = mha.head_size();

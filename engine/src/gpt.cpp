@@ -7,7 +7,6 @@
 
 #include "bg/autograd.h"
 #include "bg/error.h"
-#include "bg/fused.h"
 #include "bg/ops.h"
 #include "bg/storage.h"
 
@@ -52,12 +51,6 @@ FeedForward::FeedForward(int64_t n_embed, bool expand, float dropout, Generator&
     register_module("net.2", *net2);
     register_module("net.3", drop);
   }
-}
-
-Tensor FeedForward::forward_fast(const Tensor& x) const {
-  Tensor h = linear_relu(x, net0);               // (B, T, C) or (B, T, 4C)
-  if (net2) h = linear_dropout(h, *net2, drop);  // (B, T, C)
-  return h;
 }
 
 // ---- attention with the output projection
@@ -127,7 +120,6 @@ Tensor Block::forward(const Tensor& x, std::vector<Tensor>* weights) const {
     throw Error("Block: input must be (B, T, " + str(config_.n_embed) + "), got shape " +
                 shape_str(x.shape()));
   }
-  if (fast_kernels() && weights == nullptr) return forward_fast(x);
   switch (config_.kind) {
     case BlockKind::plain:
       return forward_plain(x, weights);
@@ -135,31 +127,6 @@ Tensor Block::forward(const Tensor& x, std::vector<Tensor>* weights) const {
       return forward_residual(x, weights);
     case BlockKind::prenorm:
       return forward_prenorm(x, weights);
-  }
-  throw Error("Block: unknown kind");
-}
-
-Tensor Block::forward_fast(const Tensor& x) const {
-  // sa: every head at once, then W^O and its dropout (v8+)
-  auto attend = [this](const Tensor& in) {
-    Tensor a = attention(in, *sa);
-    if (config_.projection) {
-      const auto& pa = static_cast<const ProjectedAttention&>(*sa);
-      a = linear_dropout(a, pa.proj, pa.drop);
-    }
-    return a;
-  };
-  switch (config_.kind) {
-    case BlockKind::plain:
-      return ffwd.forward_fast(attend(x));
-    case BlockKind::residual: {
-      const Tensor h = add(x, attend(x));
-      return add(h, ffwd.forward_fast(h));
-    }
-    case BlockKind::prenorm: {
-      const Tensor h = add(x, attend(ln1->forward(x)));
-      return add(h, ffwd.forward_fast(ln2->forward(h)));
-    }
   }
   throw Error("Block: unknown kind");
 }

@@ -6,7 +6,6 @@
 #include "bg/attention.h"
 #include "bg/autograd.h"
 #include "bg/error.h"
-#include "bg/fused.h"
 #include "bg/nn_ops.h"
 #include "bg/numbers.h"
 #include "bg/ops.h"
@@ -159,8 +158,7 @@ BabyGPTv4::BabyGPTv4(const ModelConfig& c, Generator& gen)
 }
 
 Tensor BabyGPTv4::features(std::span<const int32_t> idx, int64_t B, int64_t T) const {
-  const Tensor x = embed(idx, B, T);  // (B, T, C)
-  return fast_kernels() ? attention(x, sa_heads) : sa_heads(x);
+  return sa_heads(embed(idx, B, T));  // (B, T, C) -> (B, T, C)
 }
 
 std::vector<Tensor> BabyGPTv4::attention_maps(std::span<const int32_t> idx, int64_t T) const {
@@ -208,8 +206,6 @@ Tensor GPT::body(const Tensor& x, std::vector<std::vector<Tensor>>* weights) con
     if (weights != nullptr) {
       weights->emplace_back();
       h = ffwd->forward(sa_heads->forward(h, &weights->back()));
-    } else if (fast_kernels()) {
-      h = ffwd->forward_fast(attention(h, *sa_heads));
     } else {
       h = ffwd->forward(sa_heads->forward(h));
     }
@@ -251,7 +247,12 @@ std::unique_ptr<LanguageModel> make_model(const ModelConfig& config, Generator& 
   }
 }
 
-Tensor model_loss(const LanguageModel& model, const Batch& batch) {
+Tensor own_features(const LanguageModel& model, std::span<const int32_t> idx, int64_t B,
+                    int64_t T) {
+  return model.features(idx, B, T);
+}
+
+Tensor model_loss(const LanguageModel& model, const Batch& batch, FeaturesFn features) {
   const int64_t n = batch.B * batch.T;
   if (static_cast<int64_t>(batch.x.size()) != n || static_cast<int64_t>(batch.y.size()) != n) {
     throw Error("model_loss: a batch of (B, T) = (" + std::to_string(batch.B) + ", " +
@@ -261,7 +262,7 @@ Tensor model_loss(const LanguageModel& model, const Batch& batch) {
   }
   // The features are flattened to rows before lm_head, so the big (B·T, V) logits come out in
   // the 2-D shape cross_entropy takes, with no copy.
-  const Tensor x = model.features(batch.x, batch.B, batch.T);  // (B, T, C)
+  const Tensor x = features(model, batch.x, batch.B, batch.T);  // (B, T, C)
   return cross_entropy(model.lm_head()(reshape(x, {n, model.config().n_embed})), batch.y);
 }
 

@@ -79,6 +79,17 @@ inline constexpr int64_t kMaxLayers = int64_t{1} << 10;
 inline constexpr int64_t kMaxBatchSize = int64_t{1} << 20;
 inline constexpr int64_t kMaxNewTokens = int64_t{1} << 24;  // --tokens, --sample-tokens
 
+// ---- which forward the program runs ----------------------------------------------------------
+
+// How the program computes a model's losses and logits: `lesson` calls the model's own
+// forward, the lessons' modules op by op (babygpt_mine, on the learner's code); `fast` runs
+// the fast engine on the same model's parameters (bg/fast/fast_model.h; babygpt). The same
+// seed gives the same bits either way. Generation with the KV cache (bg/kv_cache.h) and the
+// attention pictures do not depend on it.
+enum class Engine { lesson, fast };
+// own_features or fast::features.
+FeaturesFn features_of(Engine engine);
+
 // ---- the commands' options (defaults are the course's) ---------------------------------------
 
 // The PyTorch course's hyper-parameters of each version, which train and bench start from
@@ -121,6 +132,7 @@ struct TrainOptions {
   int64_t eval_iters = 100;
   uint64_t seed = 1337;  // the PyTorch course's torch.manual_seed(1337)
   int64_t sample_tokens = 200;
+  Engine engine = Engine::lesson;  // not a flag: the program's choice (run)
   std::filesystem::path out_dir() const {
     return out.empty() ? std::filesystem::path("runs") / model : out;
   }
@@ -136,13 +148,15 @@ struct SampleCommandOptions {
   int64_t top_k = 0;  // 0: off
   uint64_t seed = 1337;
   bool kv_cache = true;  // false: --no-kv-cache (bg::generate instead of bg::generate_cached)
+  Engine engine = Engine::lesson;  // not a flag: the program's choice (run)
 };
 
 struct EvalOptions {
   bool help = false;
   std::filesystem::path checkpoint;
   std::filesystem::path data;
-  std::string split = "val";  // train | val | all
+  std::string split = "val";       // train | val | all
+  Engine engine = Engine::lesson;  // not a flag: the program's choice (run)
 };
 
 struct AttentionOptions {
@@ -168,7 +182,8 @@ struct BenchOptions {
   float lr = 1e-2f;
   int threads = 0;  // 0: try 1 .. hardware threads and keep the fastest
   uint64_t seed = 1337;
-  std::string kernels;  // "fast" or "lesson"; empty: the program's own (bg/fused.h)
+  std::string kernels;             // "fast" or "lesson"; empty: the program's own, `engine`
+  Engine engine = Engine::lesson;  // not a flag: the program's choice (run)
   ModelConfig config(int64_t vocab) const;
 };
 
@@ -315,8 +330,10 @@ void check_step_fits_in_memory(const ModelConfig& config, int64_t B, int64_t T);
 // ---- the program -----------------------------------------------------------------------------
 
 // Runs `babygpt args...` (args without the program name), writing to out and err, and returns
-// the exit status. Never throws: errors are printed to err.
+// the exit status. Never throws: errors are printed to err. `engine` is what train, eval,
+// sample and bench (without --kernels) compute with: babygpt passes Engine::fast,
+// babygpt_mine Engine::lesson (engine/src/cli/main.cpp, main_mine.cpp).
 int run(std::span<const std::string> args, std::ostream& out, std::ostream& err,
-        bool interactive = false);
+        bool interactive = false, Engine engine = Engine::lesson);
 
 }  // namespace bg::cli

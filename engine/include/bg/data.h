@@ -28,19 +28,23 @@ Batch get_batch(std::span<const int32_t> data, int64_t B, int64_t T, Generator& 
 // As the course: the model in eval mode, no graph, the mean loss of `iters` random batches
 // from each split; then back to train mode. `stop`, when given, is asked before every batch:
 // once it returns true the estimate ends at once with `stopped` set (and its losses
-// meaningless) — how the program honours Ctrl-C during a long evaluation.
+// meaningless) — how the program honours Ctrl-C during a long evaluation. The losses are
+// model_loss(model, batch, features).
 struct LossEstimate {
   double train = 0.0, val = 0.0;
   bool stopped = false;
 };
 LossEstimate estimate_loss(LanguageModel& model, const Split& split, int64_t iters, int64_t B,
-                           int64_t T, Generator& gen, const std::function<bool()>& stop = {});
+                           int64_t T, Generator& gen, const std::function<bool()>& stop = {},
+                           FeaturesFn features = own_features);
 
 // Deterministic full evaluation: the mean cross-entropy over `data` cut into consecutive
 // non-overlapping windows of T inputs (targets shifted by one); a tail shorter than a
-// window is dropped. Processes `rows_per_step` windows at a time.
+// window is dropped. Processes `rows_per_step` windows at a time, the features computed by
+// `features`.
+inline constexpr int64_t kEvalRowsPerStep = 64;
 double evaluate_loss(const LanguageModel& model, std::span<const int32_t> data, int64_t T,
-                     int64_t rows_per_step = 64);
+                     int64_t rows_per_step = kEvalRowsPerStep, FeaturesFn features = own_features);
 
 // ---- Lesson 05, exercise 6 ----------------------------------------------------------------
 // One draw from the categorical distribution with weights `probs`, by inverse CDF with
@@ -69,10 +73,15 @@ struct SampleOptions {
 // For each new token: logits of the last position / temperature; with top_k > 0 every logit
 // below the k-th largest becomes -inf (ties with the k-th are kept, as the course's
 // torch.topk recipe); probabilities = exp(log_softmax); one multinomial draw. No graph is
-// recorded. Returns the whole sequence
-// (context + new tokens). bg::Error for an empty context, temperature <= 0 or top_k < 0.
+// recorded. Returns the whole sequence (context + new tokens). bg::Error for an empty
+// context, temperature <= 0 or top_k < 0.
 std::vector<int32_t> generate(const LanguageModel& model, std::vector<int32_t> context,
                               const SampleOptions& options, Generator& gen);
+// The same with the last position's features computed by `features` instead of the model's
+// own forward (generate is generate_with(…, own_features)).
+std::vector<int32_t> generate_with(const LanguageModel& model, std::vector<int32_t> context,
+                                   const SampleOptions& options, Generator& gen,
+                                   FeaturesFn features);
 
 // The two halves of generate() that generation with a KV cache (bg/kv_cache.h) shares:
 // bg::Error for temperature <= 0, top_k < 0 or max_new_tokens < 0;

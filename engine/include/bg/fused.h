@@ -15,9 +15,11 @@
 //   linear_dropout drop(x · Wᵀ + b) in one op, the mask drawn again in the backward instead
 //                  of stored: W^O and the feed-forward's second layer with their dropout.
 //
-// They compute what the lessons' modules compute (tests compare both paths to 1e-5). The
-// `babygpt` program uses them; babygpt_mine, which runs the learner's own code, does not.
-// Set with set_fast_kernels; `babygpt bench --kernels lesson|fast` compares the two paths.
+// They compute what the lessons' modules compute (tests compare the two to 1e-5). No lesson
+// module calls them: the fast engine (bg/fast/fast_model.h) runs a whole model on them from
+// outside, on the model's own parameters, and the `babygpt` program trains, evaluates and
+// samples with it; babygpt_mine, which runs the learner's code, calls the model's own forward.
+// `babygpt bench --kernels lesson|fast` times the one against the other.
 #pragma once
 
 #include <cstdint>
@@ -28,11 +30,6 @@
 #include "bg/tensor.h"
 
 namespace bg {
-
-// Whether modules take the fast path (Block, MultiHeadAttention in the models, FeedForward).
-// Off by default, so that a lesson's tests run the learner's code.
-bool fast_kernels();
-void set_fast_kernels(bool on);
 
 // ---- kernels on raw arrays ----------------------------------------------------------------
 // B sequences of T positions, C = nh · hs channels, nh heads of hs channels.

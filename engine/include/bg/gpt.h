@@ -37,9 +37,6 @@ class FeedForward : public Module {
   // when expand, then net.2 and the dropout (lessons/09_feed_forward_and_blocks/README.md §2).
   Tensor forward(const Tensor& x) const;
   Tensor operator()(const Tensor& x) const { return forward(x); }
-  // engine code: the same function with net.0's product, bias and ReLU as one op
-  // (bg/fused.h), for the fast path.
-  Tensor forward_fast(const Tensor& x) const;
 
   Linear net0;
   std::unique_ptr<Linear> net2;  // null unless expand
@@ -151,9 +148,6 @@ class Block : public Module {
   std::unique_ptr<LayerNorm> ln1, ln2;  // prenorm only
 
  private:
-  // engine code: the same wiring on the fast path's coarse ops (bg/fused.h), used by forward
-  // when fast_kernels() is on and no attention weights are asked for.
-  Tensor forward_fast(const Tensor& x) const;
   BlockConfig config_;
 };
 

@@ -150,7 +150,17 @@ class GPT : public PositionalModel {
 std::unique_ptr<LanguageModel> make_model(const ModelConfig& config,
                                           Generator& gen = default_generator());
 
+// A way to compute what a model feeds its lm_head, (B, T, n_embed) for idx (B, T). The
+// functions below that run a model take one; by default it is own_features, the model's own
+// forward. The babygpt program passes the fast engine's instead (bg/fast/fast_model.h), which
+// computes the same numbers on the same parameters with coarser ops.
+using FeaturesFn = Tensor (*)(const LanguageModel& model, std::span<const int32_t> idx, int64_t B,
+                              int64_t T);
+// model.features(idx, B, T).
+Tensor own_features(const LanguageModel& model, std::span<const int32_t> idx, int64_t B, int64_t T);
+
 // Mean cross-entropy of the model on a batch (the course's loss).
-Tensor model_loss(const LanguageModel& model, const Batch& batch);
+Tensor model_loss(const LanguageModel& model, const Batch& batch,
+                  FeaturesFn features = own_features);
 
 }  // namespace bg

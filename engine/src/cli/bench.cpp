@@ -16,7 +16,6 @@
 #include "bg/cli.h"
 #include "bg/data.h"
 #include "bg/fileio.h"
-#include "bg/fused.h"
 #include "bg/muladd.h"
 #include "bg/optim.h"
 #include "bg/parallel.h"
@@ -64,14 +63,15 @@ struct StepTimes {
   std::vector<double> total, forward, backward, optimizer;
 };
 
-// Runs `steps` training steps and records how long each phase took.
+// Runs `steps` training steps, the features computed by `features`, and records how long each
+// phase took.
 StepTimes run_steps(LanguageModel& model, AdamW& opt, const std::vector<int32_t>& train,
-                    const BenchOptions& o, Generator& gen, int64_t steps) {
+                    const BenchOptions& o, FeaturesFn features, Generator& gen, int64_t steps) {
   StepTimes t;
   for (int64_t s = 0; s < steps; ++s) {
     const auto t0 = Clock::now();
     const Batch batch = get_batch(train, o.batch_size, o.block_size, gen);
-    const Tensor loss = model_loss(model, batch);
+    const Tensor loss = model_loss(model, batch, features);
     const double f = ms_since(t0);
     const auto t1 = Clock::now();
     opt.zero_grad();
@@ -186,15 +186,11 @@ BenchResult bench(const BenchOptions& o, Console& con) {
   const ModelConfig config = o.config(vocab);
   config.validate();
   check_step_fits_in_memory(config, o.batch_size, o.block_size);
-  // --kernels for this run only (the setting is global; the tests call bench in-process)
-  struct KernelsScope {
-    bool previous = fast_kernels();
-    KernelsScope() = default;
-    KernelsScope(const KernelsScope&) = delete;
-    KernelsScope& operator=(const KernelsScope&) = delete;
-    ~KernelsScope() { set_fast_kernels(previous); }
-  } kernels_scope;
-  if (!o.kernels.empty()) set_fast_kernels(o.kernels == "fast");
+  // --kernels picks the forward; without it, the program's own engine
+  const Engine engine = o.kernels.empty()     ? o.engine
+                        : o.kernels == "fast" ? Engine::fast
+                                              : Engine::lesson;
+  const FeaturesFn features = features_of(engine);
   Generator gen(o.seed);
   manual_seed(o.seed);  // the dropout masks (v10+) come from the default generator
   auto model = make_model(config, gen);
@@ -209,8 +205,8 @@ BenchResult bench(const BenchOptions& o, Console& con) {
   con.out << ", lr " << o.lr << ", vocab " << vocab << " (" << source << "), "
           << model->num_parameters() << " parameters\n"
           << "kernels: "
-          << (fast_kernels() ? "fast (the engine's coarse ops, bg/fused.h)"
-                             : "lesson (the lessons' modules, op by op)")
+          << (engine == Engine::fast ? "fast (the fast engine's coarse ops, bg/fast/fast_model.h)"
+                                     : "lesson (the lessons' modules, op by op)")
           << "\n";
 
   // Threads: the requested count, or the fastest of 1 .. hardware threads.
@@ -225,9 +221,12 @@ BenchResult bench(const BenchOptions& o, Console& con) {
       set_num_threads(t);
       // warm up, then about two seconds of steps (at least 2, at most 30)
       const double warm = quantile(
-          run_steps(*model, opt, split.train, o, gen, std::max<int64_t>(o.warmup, 2)).total, 1.0);
+          run_steps(*model, opt, split.train, o, features, gen, std::max<int64_t>(o.warmup, 2))
+              .total,
+          1.0);
       const auto trial = static_cast<int64_t>(std::clamp(2000.0 / warm, 2.0, 30.0));
-      const double ms = quantile(run_steps(*model, opt, split.train, o, gen, trial).total, 0.5);
+      const double ms =
+          quantile(run_steps(*model, opt, split.train, o, features, gen, trial).total, 0.5);
       tried += (tried.empty() ? "" : ", ") + std::to_string(t) + " -> " + fixed(ms, 2) + " ms";
       if (t == 1 || ms < best) {
         best = ms;
@@ -238,9 +237,9 @@ BenchResult bench(const BenchOptions& o, Console& con) {
   }
   set_num_threads(r.threads);
 
-  run_steps(*model, opt, split.train, o, gen, o.warmup);
+  run_steps(*model, opt, split.train, o, features, gen, o.warmup);
   const BufferStats before = buffer_stats();
-  const StepTimes t = run_steps(*model, opt, split.train, o, gen, o.iters);
+  const StepTimes t = run_steps(*model, opt, split.train, o, features, gen, o.iters);
   const BufferStats after = buffer_stats();
 
   r.ms_median = quantile(t.total, 0.5);

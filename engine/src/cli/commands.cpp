@@ -16,6 +16,7 @@
 #include "bg/cli.h"
 #include "bg/corpus.h"
 #include "bg/data.h"
+#include "bg/fast/fast_model.h"
 #include "bg/fileio.h"
 #include "bg/kv_cache.h"
 #include "bg/numbers.h"
@@ -141,12 +142,12 @@ std::vector<int32_t> training_prompt(const CharTokenizer& tok, const std::string
 }
 
 // Generation with the KV cache (lesson 13) while `kv_cache` is true, else the whole window every
-// step. In babygpt_mine before lesson 13 the learner's cache is still a stub: its first call
-// throws before any token is drawn, so we say so, clear `kv_cache` and draw the same text
-// without it.
+// step, its features computed by `features`. In babygpt_mine before lesson 13 the learner's cache
+// is still a stub: its first call throws before any token is drawn, so we say so, clear `kv_cache`
+// and draw the same text without it.
 std::vector<int32_t> generate_text(const LanguageModel& model, const std::vector<int32_t>& context,
                                    const SampleOptions& so, Generator& gen, bool& kv_cache,
-                                   Console& con) {
+                                   FeaturesFn features, Console& con) {
   if (kv_cache) {
     const Generator before = gen;
     try {
@@ -157,7 +158,7 @@ std::vector<int32_t> generate_text(const LanguageModel& model, const std::vector
       gen = before;
     }
   }
-  return generate(model, context, so, gen);
+  return generate_with(model, context, so, gen, features);
 }
 
 }  // namespace
@@ -246,6 +247,7 @@ TrainResult train(const TrainOptions& o, Console& con) {
   auto model = make_model(config, gen);
   model->train();
   AdamW opt(model->parameters(), o.lr);
+  const FeaturesFn features = features_of(o.engine);
 
   con.out << "training " << describe(config, model->num_parameters()) << "\n"
           << "  on " << o.data.string() << ": " << grouped(n_tokens) << " characters, "
@@ -282,8 +284,9 @@ TrainResult train(const TrainOptions& o, Console& con) {
   };
   // false when Ctrl-C stopped the estimate (nothing is recorded then).
   auto evaluate_now = [&](int64_t step) {
-    const LossEstimate est = estimate_loss(*model, split, o.eval_iters, o.batch_size, o.block_size,
-                                           gen, [] { return g_interrupted != 0; });
+    const LossEstimate est = estimate_loss(
+        *model, split, o.eval_iters, o.batch_size, o.block_size, gen,
+        [] { return g_interrupted != 0; }, features);
     if (est.stopped) return false;
     if (!std::isfinite(est.train) || !std::isfinite(est.val)) {
       clear_progress();
@@ -313,7 +316,7 @@ TrainResult train(const TrainOptions& o, Console& con) {
     }
     const auto t = Clock::now();
     const Batch batch = get_batch(split.train, o.batch_size, o.block_size, gen);
-    const Tensor loss = model_loss(*model, batch);
+    const Tensor loss = model_loss(*model, batch, features);
     const float value = loss.item();
     if (!std::isfinite(value)) {
       clear_progress();
@@ -387,7 +390,8 @@ TrainResult train(const TrainOptions& o, Console& con) {
   for (const std::string prompt : {"春江", "往事"}) {
     std::string shown;
     const std::vector<int32_t> context = training_prompt(tok, prompt, shown);
-    const std::vector<int32_t> all = generate_text(*model, context, so, sample_gen, kv_cache, con);
+    const std::vector<int32_t> all =
+        generate_text(*model, context, so, sample_gen, kv_cache, features, con);
     const std::string sample = tok.decode(all);
     result.samples.push_back(sample);
     const std::string block = "--- " + prompt + "\n" + sample + "\n";
@@ -419,7 +423,8 @@ std::vector<std::string> sample(const SampleCommandOptions& o, Console& con) {
   bool kv_cache = o.kv_cache;
   for (size_t i = 0; i < contexts.size(); ++i) {
     // With the KV cache (lesson 13) by default; --no-kv-cache: the whole window every step.
-    const std::vector<int32_t> all = generate_text(*ck.model, contexts[i], so, gen, kv_cache, con);
+    const std::vector<int32_t> all =
+        generate_text(*ck.model, contexts[i], so, gen, kv_cache, features_of(o.engine), con);
     texts.push_back(ck.tokenizer.decode(all));
     if (i > 0) con.out << "\n";
     con.out << texts.back() << "\n" << std::flush;
@@ -465,7 +470,7 @@ double evaluate(const EvalOptions& o, Console& con) {
           << T << " tokens\n"
           << std::flush;
   const auto start = Clock::now();
-  const double loss = evaluate_loss(*ck.model, data, T);
+  const double loss = evaluate_loss(*ck.model, data, T, kEvalRowsPerStep, features_of(o.engine));
   con.err << "evaluated " << grouped(windows * T) << " tokens in " << fixed(seconds_since(start), 2)
           << " s\n";
   if (!std::isfinite(loss)) throw Error("the loss is not finite: " + fixed(loss, 4));
@@ -522,7 +527,12 @@ void attention(const AttentionOptions& o, Console& con) {
 
 // ---- the program ----
 
-int run(std::span<const std::string> args, std::ostream& out, std::ostream& err, bool interactive) {
+FeaturesFn features_of(Engine engine) {
+  return engine == Engine::fast ? fast::features : own_features;
+}
+
+int run(std::span<const std::string> args, std::ostream& out, std::ostream& err, bool interactive,
+        Engine engine) {
   Console con{out, err, interactive};
   if (args.empty()) {
     err << usage();
@@ -540,15 +550,18 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err,
       if (o.help) return out << usage(command), kExitOk;
       prepare_data(o, con);
     } else if (command == "train") {
-      const auto o = parse_train_args(rest);
+      auto o = parse_train_args(rest);
+      o.engine = engine;
       if (o.help) return out << usage(command), kExitOk;
       if (train(o, con).interrupted) return 130;
     } else if (command == "sample") {
-      const auto o = parse_sample_args(rest);
+      auto o = parse_sample_args(rest);
+      o.engine = engine;
       if (o.help) return out << usage(command), kExitOk;
       sample(o, con);
     } else if (command == "eval") {
-      const auto o = parse_eval_args(rest);
+      auto o = parse_eval_args(rest);
+      o.engine = engine;
       if (o.help) return out << usage(command), kExitOk;
       evaluate(o, con);
     } else if (command == "attention") {
@@ -556,7 +569,8 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err,
       if (o.help) return out << usage(command), kExitOk;
       attention(o, con);
     } else if (command == "bench") {
-      const auto o = parse_bench_args(rest);
+      auto o = parse_bench_args(rest);
+      o.engine = engine;
       if (o.help) return out << usage(command), kExitOk;
       bench(o, con);
     } else {

@@ -1,18 +1,21 @@
-// The engine's fast path (bg/fused.h) computes what the lessons' modules compute: the same
-// outputs, the same gradients for every parameter, the same dropout masks, for every model
-// version that uses it. The lessons' modules are checked against PyTorch in each lesson's
-// tests; these tests tie the fast path to them (1e-5), and check each fast op on its own with
+// The engine's coarse ops (bg/fused.h) and the fast engine built on them
+// (bg/fast/fast_model.h) compute what the lessons' modules compute: the same outputs, the
+// same gradients for every parameter, the same dropout masks, for every model version that
+// has a fast path. The lessons' modules are checked against PyTorch in each lesson's tests;
+// these tests tie the fast engine to them (1e-5), and check each coarse op on its own with
 // finite differences.
 #include "bg/fused.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "bg/autograd.h"
 #include "bg/data.h"
+#include "bg/fast/fast_model.h"
 #include "bg/gpt.h"
 #include "bg/models.h"
 #include "bg/ops.h"
@@ -23,18 +26,6 @@ namespace {
 
 using bg::testing::AllClose;
 using bg::testing::GradOk;
-
-// Turns the fast path on (or off) for one test and restores it afterwards.
-class FastKernels {
- public:
-  explicit FastKernels(bool on) : previous_(fast_kernels()) { set_fast_kernels(on); }
-  ~FastKernels() { set_fast_kernels(previous_); }
-  FastKernels(const FastKernels&) = delete;
-  FastKernels& operator=(const FastKernels&) = delete;
-
- private:
-  bool previous_;
-};
 
 // ------------------------------------------------------------------ Generator::advance
 
@@ -283,41 +274,84 @@ TEST(LinearDropout, InEvalModeItIsTheLinear) {
 
 // ------------------------------------------------------------------ whole models
 
-// Every model version that has attention: one training step's loss and every parameter's
-// gradient on the fast path equal the lesson path's, dropout (v10+) included.
-TEST(FastPath, EveryModelVersionGivesTheLessonsNumbers) {
-  for (int v = 4; v <= 11; ++v) {
-    ModelConfig c;
-    c.model = "v";
-    c.model += std::to_string(v);
-    c.vocab_size = 13;
-    c.block_size = 6;
-    c.n_embed = 12;
-    c.n_head = 3;
-    c.n_layer = 2;
-    c.dropout = v >= 10 ? 0.2f : 0.0f;
+// A small model of version v, its weights drawn from a fixed seed, and one batch.
+struct ModelCase {
+  ModelConfig config;
+  std::unique_ptr<LanguageModel> model;
+  Batch batch;
+  explicit ModelCase(int v) {
+    config.model = "v" + std::to_string(v);
+    config.vocab_size = 13;
+    config.block_size = 6;
+    config.n_embed = 12;
+    config.n_head = 3;
+    config.n_layer = 2;
+    config.dropout = v >= 10 ? 0.2f : 0.0f;
     Generator gen(31);
-    auto model = make_model(c, gen);
+    model = make_model(config, gen);
     const std::vector<int32_t> text{1, 5, 2, 9, 0, 3, 12, 7, 4, 4, 8, 6, 11, 10, 2};
-    const Batch batch = get_batch(text, 3, 6, gen);
+    batch = get_batch(text, 3, 6, gen);
+  }
+};
+
+// Every model version that has attention: one training step's loss and every parameter's
+// gradient from the fast engine equal those of the model's own forward, dropout (v10+)
+// included, and both leave the dropout generator at the same place.
+TEST(FastEngine, EveryModelVersionGivesTheLessonsNumbers) {
+  for (int v = 4; v <= 11; ++v) {
+    ModelCase c(v);
+    LanguageModel& model = *c.model;
+    EXPECT_TRUE(fast::has_fast_path(model)) << c.config.model;
     auto run = [&](bool fast) {
-      FastKernels on(fast);
-      for (Tensor& p : model->parameters()) p.zero_grad();
+      for (Tensor& p : model.parameters()) p.zero_grad();
       manual_seed(77);
-      const Tensor loss = model_loss(*model, batch);
+      const Tensor loss = fast ? fast::loss(model, c.batch) : model_loss(model, c.batch);
       loss.backward();
       std::vector<Tensor> out{loss.detach()};
-      for (const Tensor& p : model->parameters()) out.push_back(p.grad());
+      for (const Tensor& p : model.parameters()) out.push_back(p.grad());
+      out.push_back(scalar(static_cast<float>(default_generator().next_u32() >> 8)));
       return out;
     };
     const std::vector<Tensor> lesson = run(false), fast = run(true);
-    const auto names = model->named_parameters();
-    EXPECT_TRUE(AllClose(fast[0], lesson[0])) << c.model << " loss";
-    for (size_t i = 1; i < lesson.size(); ++i) {
+    const auto names = model.named_parameters();
+    EXPECT_TRUE(AllClose(fast[0], lesson[0])) << c.config.model << " loss";
+    for (size_t i = 1; i + 1 < lesson.size(); ++i) {
       EXPECT_TRUE(AllClose(fast[i], lesson[i], 1e-5, 1e-4))
-          << c.model << " gradient of " << names[i - 1].first;
+          << c.config.model << " gradient of " << names[i - 1].first;
     }
+    EXPECT_EQ(fast.back().item(), lesson.back().item())
+        << c.config.model << ": the next draw after the step";
   }
+}
+
+// The logits, in eval mode (what sampling and evaluation see), agree too.
+TEST(FastEngine, LogitsInEvalModeAreTheModelsLogits) {
+  for (int v = 4; v <= 11; ++v) {
+    ModelCase c(v);
+    c.model->eval();
+    NoGradGuard no_grad;
+    EXPECT_TRUE(AllClose(fast::logits(*c.model, c.batch.x, c.batch.B, c.batch.T),
+                         c.model->forward(c.batch.x, c.batch.B, c.batch.T), 1e-5, 1e-4))
+        << c.config.model;
+  }
+}
+
+// v1-v3 have no fast path: the engine runs the model's own forward, to the bit.
+TEST(FastEngine, VersionsWithoutAFastPathRunTheirOwnForward) {
+  for (int v = 1; v <= 3; ++v) {
+    ModelCase c(v);
+    EXPECT_FALSE(fast::has_fast_path(*c.model)) << c.config.model;
+    const Tensor fast = fast::loss(*c.model, c.batch), own = model_loss(*c.model, c.batch);
+    EXPECT_EQ(fast.item(), own.item()) << c.config.model;
+  }
+}
+
+// The fast engine checks its input as the model does.
+TEST(FastEngine, BadInputsAreNamedAsByTheModel) {
+  ModelCase c(9);
+  const std::vector<int32_t> idx(14, 1);
+  EXPECT_BG_ERROR(fast::features(*c.model, idx, 2, 7), "T = 7", "block_size 6");
+  EXPECT_BG_ERROR(fast::features(*c.model, idx, 3, 6), "(3, 6)");
 }
 
 }  // namespace
