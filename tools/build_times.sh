@@ -20,8 +20,9 @@ jobs=${JOBS:-2}
 [[ $lesson =~ ^[0-9][0-9]$ ]] || { echo "build_times.sh: LESSON is two digits (01), got '$lesson'" >&2; exit 2; }
 revs=("$@")
 [ ${#revs[@]} -gt 0 ] || revs=(HEAD)
+declare -A hash
 for rev in "${revs[@]}"; do
-  git rev-parse --verify -q "$rev^{commit}" >/dev/null || { echo "build_times.sh: no revision '$rev'" >&2; exit 2; }
+  hash[$rev]=$(git rev-parse --verify -q "$rev^{commit}") || { echo "build_times.sh: no revision '$rev'" >&2; exit 2; }
 done
 
 export CCACHE_DISABLE=1
@@ -33,7 +34,7 @@ log=${TMPDIR:-/tmp}/bg_build_times.log  # every command's output, kept after the
 
 clone() {  # clone REV DIR
   git clone -q --no-hardlinks "$repo" "$2"
-  git -C "$2" checkout -q "$(git rev-parse "$1")"
+  git -C "$2" checkout -q "${hash[$1]}"
 }
 seconds() {  # seconds COMMAND...: runs it in the current folder, prints the wall time
   local start end status=0
@@ -95,7 +96,7 @@ echo
 header="| step |"
 rule="|---|"
 for rev in "${revs[@]}"; do
-  header+=" $rev ($(git rev-parse --short "$rev")) |"
+  header+=" $rev (${hash[$rev]:0:7}) |"
   rule+="---|"
 done
 echo "$header"
