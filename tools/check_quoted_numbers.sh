@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The pages quote numbers from seeded runs: a fresh build must still give them. This reruns
-# the quotes that are cheap enough (3 to 7 minutes on 2 cores, almost all of it two training
-# runs) and fails, naming the page and the number, when one has changed.
+# the quotes that are cheap enough (6 min 17 s on the course's 2 cores while other work kept them
+# busy, almost all of it three training runs) and fails, naming the page and the number, when one has changed.
 #
 # Checked here:
+#   0. lesson 05's demo, `lesson05_train DATA` (v1, seed 1337, 5,000 steps, under a minute):
+#      its estimated losses at steps 0 and 5,000 (8.91 / 8.93, 4.98 / 5.43, lesson 05) and v1's
+#      validation estimate in lesson 06 (5.43).
 #   1. `lesson10_grad_flow` (deterministic, a second): its whole table, as printed in
 #      lessons/10_residual_connections/README.md and README.zh.md.
 #   2. v4 with the course's defaults (`babygpt train`, seed 1337, 5,000 steps, 1 to 2.5
@@ -14,14 +17,15 @@
 #      2-4 minutes): the loss lines it prints (README.md and README.zh.md show them), its
 #      estimated validation losses at steps 500 to 1,500 (lesson 12 §5) and `babygpt eval`
 #      on the validation split: 5.0844 in README.md and lesson 12.
-# Too long to check here (each a training run of 2.5 to 5 minutes, or hours): v5, v6, v7,
-# v8, v9 and v10 with the course's defaults (lessons 09-12, the training-log values quoted
-# there, and lesson 09's ReLU activity, which needs the v5 and v6 checkpoints); the
-# CPU-sized v11 with seed 42 and the two-seed mean (lesson 12 §5); lesson 13's runs; the
-# full v11. Not checkable at all: the PyTorch columns (they need PyTorch) and every time.
+# Too long to check here (each a training run of 1 to 5 minutes, or hours): lesson 06's v2;
+# v5, v6, v7, v8, v9 and v10 with the course's defaults (lessons 09-12, the training-log
+# values quoted there, and lesson 09's ReLU activity, which needs the v5 and v6
+# checkpoints); the CPU-sized v11 with seed 42 and the two-seed mean (lesson 12 §5); lesson
+# 13's runs; the full v11. Not checkable at all: the PyTorch columns (they need PyTorch),
+# the samples' text, and every time.
 #
 #   tools/check_quoted_numbers.sh BUILD_DIR [DATA]
-# BUILD_DIR: a Release build (the pages' numbers come from one); the script builds the two
+# BUILD_DIR: a Release build (the pages' numbers come from one); the script builds the three
 # programs it needs there. DATA: the corpus (default data/ci.txt, from
 # `./build/babygpt prepare-data`). Without it the check is skipped (exit 0) — unless the
 # environment variable CI is set, where a missing corpus is an error. No network.
@@ -52,7 +56,7 @@ type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
   echo "check_quoted_numbers: $build is a '$type' build; the quoted numbers come from Release builds"
   exit 1
 }
-cmake --build "$build" -j2 --target babygpt lesson10_grad_flow > /dev/null
+cmake --build "$build" -j2 --target babygpt lesson05_train lesson10_grad_flow > /dev/null
 bin=$(cd "$build" && pwd)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/babygpt-quoted.XXXXXX")
@@ -63,10 +67,15 @@ fail() { echo "DIFFERENT: $*"; failures=$((failures + 1)); }
 # quoted PAGE LITERAL MEASURED WHAT: the page must quote LITERAL, and MEASURED rounded to
 # LITERAL's decimals must be LITERAL.
 quoted() {
-  local page=$1 literal=$2 measured=$3 what=$4 decimals=0 rounded
-  [[ "$literal" == *.* ]] && decimals=${#literal} && decimals=$((decimals - ${#literal%%.*} - 1))
-  rounded=$(LC_ALL=C printf '%.*f' "$decimals" "$measured")
-  if ! grep -qFw -- "$literal" "$page"; then
+  local page=$1 literal=$2 measured=$3 what=$4 decimals=0 fraction rounded
+  if [[ "$literal" == *.* ]]; then
+    fraction=${literal#*.}
+    decimals=${#fraction}
+  fi
+  rounded=$(LC_ALL=C printf '%.*f' "$decimals" "${measured:-0}")
+  if [ -z "$measured" ]; then
+    fail "$page quotes $literal for $what; the fresh run printed no such number (its output changed?)"
+  elif ! grep -qFw -- "$literal" "$page"; then
     fail "$page no longer quotes $literal ($what); update tools/check_quoted_numbers.sh"
   elif [ "$rounded" != "$literal" ]; then
     fail "$page quotes $literal for $what; a fresh run gives $measured"
@@ -92,6 +101,22 @@ same_lines() {
     echo "same: $page: $what"
   fi
 }
+
+# ---- 0. lesson 05's demo (v1)
+echo "training v1 with lesson 05's demo (under a minute)"
+"$bin/lesson05_train" "$data" > "$work/v1.txt" 2>&1 ||
+  { cat "$work/v1.txt"; echo "check_quoted_numbers: lesson05_train failed"; exit 1; }
+# "step  5000  train 4.9751  val 5.4340" -> the two numbers
+v1_at() { awk -v s="$1" -v k="$2" '$1 == "step" && $2 == s { for (i = 3; i < NF; i++) if ($i == k) print $(i + 1) }' "$work/v1.txt"; }
+for page in lessons/05_language_model/README.md lessons/05_language_model/README.zh.md; do
+  quoted "$page" 8.91 "$(v1_at 0 train)" "v1's estimated training loss at step 0"
+  quoted "$page" 8.93 "$(v1_at 0 val)" "v1's estimated validation loss at step 0"
+  quoted "$page" 4.98 "$(v1_at 5000 train)" "v1's estimated training loss at step 5,000"
+  quoted "$page" 5.43 "$(v1_at 5000 val)" "v1's estimated validation loss at step 5,000"
+done
+for page in lessons/06_position_embedding/README.md lessons/06_position_embedding/README.zh.md; do
+  quoted "$page" 5.43 "$(v1_at 5000 val)" "v1's estimated validation loss at step 5,000"
+done
 
 # ---- 1. lesson 10's gradient-flow table
 "$bin/lesson10_grad_flow" > "$work/grad_flow.txt"
