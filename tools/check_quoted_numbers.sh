@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The pages quote numbers from seeded runs: a fresh build must still give them. This reruns
-# the quotes that are cheap enough (6 min 17 s on the course's 2 cores while other work kept them
-# busy, almost all of it three training runs) and fails, naming the page and the number, when one has changed.
+# the quotes that are cheap enough (6 min 17 s on the course's 2 cores while other work kept
+# them busy, almost all of it three training runs) and fails, naming the page and the number,
+# when one has changed.
 #
 # Checked here:
 #   0. lesson 05's demo, `lesson05_train DATA` (v1, seed 1337, 5,000 steps, under a minute):
