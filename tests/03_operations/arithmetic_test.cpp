@@ -38,7 +38,7 @@ struct Golden {
 
 // out = op(a, b); out.backward(G) must give PyTorch's values.
 void ExpectGolden(const Op& op, const Tensor& a, const Tensor& b, const Golden& want) {
-  SCOPED_TRACE(op.name);
+  BG_TRACE(op.name);
   const Tensor out = op.fn(a, b);
   EXPECT_EQ(out.shape(), (Shape{2, 3}));
   EXPECT_TRUE(AllClose(out, want.out));
@@ -130,7 +130,7 @@ TEST(Arithmetic, GradcheckEveryBroadcastPattern) {
 
 TEST(Arithmetic, GradientOnlyForInputsThatRequireIt) {
   for (const Op& op : kOps) {
-    SCOPED_TRACE(op.name);
+    BG_TRACE(op.name);
     const Tensor a = A();
     const Tensor b = bg::tensor({2.0f, -0.5f, 4.0f}, {3});  // a constant
     op.fn(a, b).backward(G());
@@ -171,7 +171,7 @@ TEST(Arithmetic, TensorUsedTwice) {
 
 TEST(Arithmetic, GradientsAccumulateOverTwoBackwardPasses) {
   for (size_t k = 0; k < 4; ++k) {
-    SCOPED_TRACE(kOps[k].name);
+    BG_TRACE(kOps[k].name);
     const Tensor a = A();
     const Tensor b = B3();
     kOps[k].fn(a, b).backward(G());
@@ -196,7 +196,7 @@ TEST(Arithmetic, ChainOfOps) {
 
 TEST(Arithmetic, IncompatibleShapesShowBothShapes) {
   for (const Op& op : kOps) {
-    SCOPED_TRACE(op.name);
+    BG_TRACE(op.name);
     EXPECT_BG_ERROR(op.fn(A(), leaf({1, 2}, {2})), "[2, 3]", "[2]");
     EXPECT_BG_ERROR(op.fn(leaf({1, 2, 3, 4, 5, 6}, {3, 2}), A()), "[3, 2]", "[2, 3]");
   }

@@ -69,7 +69,7 @@ const std::vector<DimCase>& DimCases() {
 TEST(Reductions, SumMeanMaxOverEachDimMatchPyTorch) {
   for (const DimCase& c : DimCases()) {
     for (bool keepdim : {false, true}) {
-      SCOPED_TRACE("dim " + std::to_string(c.dim) + (keepdim ? " keepdim" : ""));
+      BG_TRACE("dim " + std::to_string(c.dim) + (keepdim ? " keepdim" : ""));
       const Shape want = keepdim ? c.keepdim_shape : c.shape;
       const Tensor s = bg::sum(T(), c.dim, keepdim);
       const Tensor m = bg::mean(T(), c.dim, keepdim);
@@ -87,7 +87,7 @@ TEST(Reductions, SumMeanMaxOverEachDimMatchPyTorch) {
 TEST(Reductions, NegativeDimsCountFromTheEnd) {
   for (const DimCase& c : DimCases()) {
     const int64_t neg = c.dim - 3;  // -3, -2, -1
-    SCOPED_TRACE("dim " + std::to_string(neg));
+    BG_TRACE("dim " + std::to_string(neg));
     EXPECT_EQ(bg::sum(T(), neg).shape(), c.shape);
     EXPECT_TRUE(AllClose(bg::sum(T(), neg), c.sum));
     EXPECT_TRUE(AllClose(bg::mean(T(), neg, true), c.mean));
@@ -99,7 +99,7 @@ TEST(Reductions, NegativeDimsCountFromTheEnd) {
 TEST(Reductions, SumAndMeanGradientsSpreadEvenly) {
   for (const DimCase& c : DimCases()) {
     for (bool keepdim : {false, true}) {
-      SCOPED_TRACE("dim " + std::to_string(c.dim) + (keepdim ? " keepdim" : ""));
+      BG_TRACE("dim " + std::to_string(c.dim) + (keepdim ? " keepdim" : ""));
       const Shape out_shape = keepdim ? c.keepdim_shape : c.shape;
       const Tensor a = T();
       bg::sum(a, c.dim, keepdim).backward(upstream(out_shape));
@@ -127,7 +127,7 @@ TEST(Reductions, SumAndMeanGradientsSpreadEvenly) {
 TEST(Reductions, MaxGradientGoesToTheMaximumMatchesPyTorch) {
   for (const DimCase& c : DimCases()) {
     for (bool keepdim : {false, true}) {
-      SCOPED_TRACE("dim " + std::to_string(c.dim) + (keepdim ? " keepdim" : ""));
+      BG_TRACE("dim " + std::to_string(c.dim) + (keepdim ? " keepdim" : ""));
       const Tensor a = T();
       bg::max(a, c.dim, keepdim).backward(upstream(keepdim ? c.keepdim_shape : c.shape));
       EXPECT_TRUE(AllClose(a.grad(), c.max_grad));

@@ -90,7 +90,7 @@ const std::vector<Case>& Cases() {
 
 TEST(Unary, ValuesAndGradientsMatchPyTorch) {
   for (const Case& c : Cases()) {
-    SCOPED_TRACE(c.name);
+    BG_TRACE(c.name);
     const Tensor x = c.positive_input ? P() : X();
     const Tensor y = c.f(x);
     EXPECT_EQ(y.shape(), (Shape{6}));
@@ -146,7 +146,7 @@ TEST(Unary, TensorUsedTwice) {
 
 TEST(Unary, GradientsAccumulateOverTwoBackwardPasses) {
   for (const Case& c : Cases()) {
-    SCOPED_TRACE(c.name);
+    BG_TRACE(c.name);
     const Tensor x = c.positive_input ? P() : X();
     c.f(x).backward(G());
     c.f(x).backward(G());

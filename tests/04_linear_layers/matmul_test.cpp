@@ -226,7 +226,7 @@ TEST(MatmulOp, GradientOnlyForInputsThatRequireIt) {
   Generator gen(12);
   for (const auto& [sa, sb] :
        std::vector<std::pair<Shape, Shape>>{{{2, 3}, {3, 4}}, {{2, 2, 3}, {3, 4}}}) {
-    SCOPED_TRACE(shape_str(sa) + " @ " + shape_str(sb));
+    BG_TRACE(shape_str(sa) + " @ " + shape_str(sb));
     const Tensor a = randn(sa, gen).requires_grad_();
     const Tensor b = randn(sb, gen);  // a constant
     matmul(a, b).sum().backward();

@@ -405,8 +405,8 @@ void run_sgd_and_compare(const SgdGolden& golden) {
     loss.backward();
     opt.step();
   }
-  SCOPED_TRACE("lr " + std::to_string(golden.lr) + ", momentum " + std::to_string(golden.momentum) +
-               ", weight decay " + std::to_string(golden.weight_decay));
+  BG_TRACE("lr " + std::to_string(golden.lr) + ", momentum " + std::to_string(golden.momentum) +
+           ", weight decay " + std::to_string(golden.weight_decay));
   EXPECT_TRUE(AllClose(p1, golden.p1, 1e-6, 0));
   EXPECT_TRUE(AllClose(p2, golden.p2, 1e-6, 0));
   EXPECT_TRUE(AllClose(q, golden.q, 1e-6, 0));

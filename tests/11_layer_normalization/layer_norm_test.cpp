@@ -1265,8 +1265,8 @@ TEST(LayerNormOp, AccumulatesOverTwoBackwardPasses) {
 // pointer passed to the backward kernel whatever requires_grad says).
 TEST(LayerNormOp, GradientOnlyForInputsThatRequireIt) {
   for (int mask = 1; mask < 8; ++mask) {
-    SCOPED_TRACE("x " + std::to_string(mask & 1) + " weight " + std::to_string((mask >> 1) & 1) +
-                 " bias " + std::to_string((mask >> 2) & 1));
+    BG_TRACE("x " + std::to_string(mask & 1) + " weight " + std::to_string((mask >> 1) & 1) +
+             " bias " + std::to_string((mask >> 2) & 1));
     Tensor x = tensor(kCaseA.x, {3, 5}, (mask & 1) != 0);
     Tensor w = tensor(kCaseA.gamma, {5}, (mask & 2) != 0);
     Tensor b = tensor(kCaseA.beta, {5}, (mask & 4) != 0);

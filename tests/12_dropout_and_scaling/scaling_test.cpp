@@ -148,7 +148,7 @@ TEST(GptCount, ForwardFlopsOfV11) {
 TEST(GptCount, V1TakesSequencesLongerThanItsBlock) {
   const ModelConfig v1 = config(1, 11, 4, 8, 2, 2);
   for (int64_t T : {int64_t{5}, int64_t{9}, int64_t{1000}}) {
-    SCOPED_TRACE("v1, block_size 4, T " + std::to_string(T));
+    BG_TRACE("v1, block_size 4, T " + std::to_string(T));
     double counted = 0.0;
     try {
       counted = gpt_forward_flops_per_token(v1, T);

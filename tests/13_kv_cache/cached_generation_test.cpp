@@ -79,11 +79,11 @@ TEST(CachedModel, EveryVersionMatchesTheUncachedModelAtEveryPosition) {
   // layer or a norm in the wrong place.
   const std::vector<int32_t> tokens = some_tokens(kBlock, 7);
   for (const std::string& v : kAllVersions) {
-    SCOPED_TRACE(v);
+    BG_TRACE(v);
     const auto model = tiny(v);
     KVCache cache(*model);
     for (int64_t t = 0; t < kBlock; ++t) {
-      SCOPED_TRACE("position " + std::to_string(t));
+      BG_TRACE("position " + std::to_string(t));
       const Tensor logits = forward_cached(*model, std::span(tokens).subspan(t, 1), cache);
       ASSERT_EQ(logits.shape(), (Shape{kVocab}));
       EXPECT_TRUE(AllClose(logits, uncached(*model, std::span(tokens).first(t + 1))));
@@ -95,7 +95,7 @@ TEST(CachedModel, EveryVersionMatchesTheUncachedModelAtEveryPosition) {
 TEST(CachedModel, APrefillOfSeveralTokensThenSteps) {
   const std::vector<int32_t> tokens = some_tokens(kBlock, 8);
   for (const char* v : {"v3", "v4", "v8", "v9", "v10"}) {
-    SCOPED_TRACE(v);
+    BG_TRACE(v);
     const auto model = tiny(v, 2);
     KVCache cache(*model);
     const std::span<const int32_t> all(tokens);
@@ -124,7 +124,7 @@ TEST(CachedModel, EachLayerKeepsItsOwnKeysAndValues) {
     const Tensor& x = l == 0 ? x0 : x1;
     const Block& block = *gpt.blocks->blocks[static_cast<size_t>(l)];
     for (size_t h = 0; h < 2; ++h) {
-      SCOPED_TRACE("layer " + std::to_string(l) + ", head " + std::to_string(h));
+      BG_TRACE("layer " + std::to_string(l) + ", head " + std::to_string(h));
       const HeadCache& c = cache.layers[static_cast<size_t>(l)][h];
       EXPECT_EQ(c.len, 4);
       const Head& head = *block.sa->heads[h];
@@ -143,17 +143,17 @@ TEST(CachedModel, RefusesAFullCacheAndAnotherModelsCache) {
   const std::vector<int32_t> tokens = some_tokens(kBlock + 1, 10);
   (void)forward_cached(*model, std::span(tokens).first(kBlock), cache);
   {
-    SCOPED_TRACE("a 6th token in a cache of block_size 5 must be refused: \"the cache is full\"");
+    BG_TRACE("a 6th token in a cache of block_size 5 must be refused: \"the cache is full\"");
     EXPECT_BG_ERROR(forward_cached(*model, std::span(tokens).subspan(kBlock, 1), cache), "full");
     EXPECT_EQ(cache.length(), kBlock) << "a refused call must leave the cache as it was";
   }
   {
-    SCOPED_TRACE("no tokens at all must be refused with a bg::Error");
+    BG_TRACE("no tokens at all must be refused with a bg::Error");
     KVCache fresh(*model);
     EXPECT_BG_ERROR(forward_cached(*model, std::span<const int32_t>(), fresh));
   }
   {
-    SCOPED_TRACE("a cache made for a v8 must be refused by a v4 (call cache.check_fits first)");
+    BG_TRACE("a cache made for a v8 must be refused by a v4 (call cache.check_fits first)");
     const auto other = tiny("v8");
     KVCache wrong(*other);
     EXPECT_BG_ERROR(forward_cached(*model, std::span(tokens).first(1), wrong), "v8", "v4");
@@ -166,7 +166,7 @@ TEST(CachedModel, RefusesAFullCacheAndAnotherModelsCache) {
 // Catches: a forgotten NoGradGuard.
 TEST(CachedModel, RecordsNoGraph) {
   for (const char* v : {"v1", "v4", "v9"}) {
-    SCOPED_TRACE(v);
+    BG_TRACE(v);
     const auto model = tiny(v);
     ASSERT_TRUE(model->parameters().front().requires_grad());
     ASSERT_TRUE(grad_enabled());
@@ -189,7 +189,7 @@ void expect_cached_equals_uncached(const LanguageModel& model, int64_t length, u
   const std::vector<int32_t> tokens = some_tokens(length, seed);
   KVCache cache(model);
   for (int64_t L = 1; L <= length; ++L) {
-    SCOPED_TRACE("context of " + std::to_string(L) + " tokens");
+    BG_TRACE("context of " + std::to_string(L) + " tokens");
     const std::span<const int32_t> context = std::span(tokens).first(static_cast<size_t>(L));
     const Tensor logits = next_logits(model, context, cache);
     ASSERT_EQ(logits.shape(), (Shape{kVocab}));
@@ -203,14 +203,14 @@ TEST(SlidingWindow, LogitsEqualTheUncachedModelWellPastBlockSize) {
   // it, or re-using the old positions), cropping one token too many or too few, or sliding a
   // step early or late, all change some step's logits.
   for (const char* v : {"v4", "v5", "v8", "v9", "v10"}) {
-    SCOPED_TRACE(v);
+    BG_TRACE(v);
     expect_cached_equals_uncached(*tiny(v, 4), 4 * kBlock, 11);
   }
 }
 
 TEST(SlidingWindow, EveryVersion) {
   for (const std::string& v : kAllVersions) {
-    SCOPED_TRACE(v);
+    BG_TRACE(v);
     expect_cached_equals_uncached(*tiny(v, 5), 3 * kBlock, 12);
   }
 }
@@ -248,7 +248,7 @@ TEST(SlidingWindow, APrefixOfTheContextIsNotAPrefixOfTheWindowOnceItSlid) {
   ASSERT_FALSE(std::equal(window.begin(), window.begin() + 2, all.begin()))
       << "the test needs a context whose start differs from its window's start";
   {
-    SCOPED_TRACE(
+    BG_TRACE(
         "the cache holds the context's first 2 tokens (1 2), not the window's (3 4): next_logits "
         "must compare the cache with the window (the last block_size tokens) and rebuild");
     KVCache cache(*model);
@@ -259,7 +259,7 @@ TEST(SlidingWindow, APrefixOfTheContextIsNotAPrefixOfTheWindowOnceItSlid) {
         << "after the call the cache must hold the window, at positions 0 … block_size-1";
   }
   {
-    SCOPED_TRACE(
+    BG_TRACE(
         "the cache holds the window's first 2 tokens (3 4): they may be reused, and the logits "
         "must still equal the uncached model's on the cropped context");
     KVCache cache(*model);
@@ -284,7 +284,7 @@ TEST(SlidingWindow, GenerateCachedWritesTheSameTextAsGenerate) {
   // The same seed gives the same tokens: 3 x block_size new tokens from a 2-token prompt,
   // with temperature and top-k, for the versions the course trains.
   for (const char* v : {"v4", "v5", "v8", "v9", "v10"}) {
-    SCOPED_TRACE(v);
+    BG_TRACE(v);
     const auto model = tiny(v, 8);
     SampleOptions o;
     o.max_new_tokens = 3 * kBlock;

@@ -85,7 +85,7 @@ TEST(CachedAttention, NewRowsAreTheLastRowsOfTheFullAttention) {
     const Tensor q = randn({T, hs}, gen), k = randn({T, hs}, gen), v = randn({T, hs}, gen);
     const Tensor full = full_attention(q, k, v);  // (T, hs)
     for (int64_t past = 0; past < T; ++past) {
-      SCOPED_TRACE("hs " + std::to_string(hs) + ", past " + std::to_string(past));
+      BG_TRACE("hs " + std::to_string(hs) + ", past " + std::to_string(past));
       const Tensor expected = narrow(full, 0, past, T - past);
       EXPECT_TRUE(AllClose(tensor(run_cached(q, k, v, past, T + 2), {T - past, hs}), expected));
     }
@@ -123,7 +123,7 @@ void expect_pieces_match(const Tensor& x, const Tensor& full, const std::vector<
                          Step step) {
   int64_t t = 0;
   for (int64_t n : pieces) {
-    SCOPED_TRACE("rows " + std::to_string(t) + " … " + std::to_string(t + n - 1));
+    BG_TRACE("rows " + std::to_string(t) + " … " + std::to_string(t + n - 1));
     const Tensor out = step(narrow(x, 1, t, n));
     ASSERT_EQ(out.shape(), (Shape{1, n, full.size(2)}));
     EXPECT_TRUE(AllClose(out, narrow(full, 1, t, n)));
@@ -165,7 +165,7 @@ TEST(CachedHead, EveryHeadHasItsOwnCacheAndProjectionMixesThem) {
   const Tensor x = randn({1, 5, 8}, gen);
   NoGradGuard no_grad;
   for (const MultiHeadAttention* sa : {&list, static_cast<const MultiHeadAttention*>(&projected)}) {
-    SCOPED_TRACE(sa == &list ? "MultiHeadAttention" : "ProjectedAttention");
+    BG_TRACE(sa == &list ? "MultiHeadAttention" : "ProjectedAttention");
     const Tensor full = sa->forward(x);
     std::vector<HeadCache> caches(sa->heads.size(), HeadCache(sa->head_size(), 5));
     expect_pieces_match(x, full, {2, 1, 1, 1},
@@ -212,7 +212,7 @@ TEST(CachedBlock, EveryKindEqualsItsFullForward) {
                         Case{"residual (v7)", BlockKind::residual, false},
                         Case{"residual + W^O (v8)", BlockKind::residual, true},
                         Case{"prenorm (v9+)", BlockKind::prenorm, true}}) {
-    SCOPED_TRACE(k.name);
+    BG_TRACE(k.name);
     BlockConfig config;
     config.n_embed = 8;
     config.n_head = 2;

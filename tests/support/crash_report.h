@@ -23,7 +23,8 @@ void set_crash_test_name(const std::string& name);
 const char* crash_test_name();  // what the report would print (for its own test)
 
 // While alive, a crash report says the test was doing `what` (contexts nest: the report
-// shows "v9 > backward"). Only for the thread that runs the test.
+// shows "v9 > backward"). Only for the thread that runs the test. BG_TRACE (testing.h) is a
+// SCOPED_TRACE and a CrashContext in one.
 class CrashContext {
  public:
   explicit CrashContext(const std::string& what);

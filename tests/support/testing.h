@@ -14,6 +14,7 @@
 #include "bg/autograd.h"
 #include "bg/error.h"
 #include "bg/tensor.h"
+#include "crash_report.h"
 
 namespace bg::testing {
 
@@ -66,6 +67,18 @@ std::string ErrorMessage(Fn&& fn) {
 void RunWithSmallStack(const std::function<void()>& fn, size_t stack_bytes = 256 * 1024);
 
 }  // namespace bg::testing
+
+// SCOPED_TRACE that also tells the crash report what the test is doing: a failure inside the
+// scope shows `what`, and so does a crash ("It was doing: v9 > position 3"). `what` is a
+// string (or a string literal).
+//   BG_TRACE("position " + std::to_string(t));
+#define BG_TRACE_CAT2(a, b) a##b
+#define BG_TRACE_CAT(a, b) BG_TRACE_CAT2(a, b)
+#define BG_TRACE(what)                                            \
+  const std::string BG_TRACE_CAT(bg_trace_text_, __LINE__)(what); \
+  SCOPED_TRACE(BG_TRACE_CAT(bg_trace_text_, __LINE__));           \
+  const ::bg::testing::CrashContext BG_TRACE_CAT(bg_trace_crash_, \
+                                                 __LINE__)(BG_TRACE_CAT(bg_trace_text_, __LINE__))
 
 // Expects `stmt` to throw bg::Error whose message contains every one of the strings given
 // (EXPECT_BG_ERROR(stmt) with no strings: only that it throws a bg::Error).

@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "testing.h"
+
 namespace bg::testing {
 namespace {
 
@@ -50,7 +52,7 @@ TEST(CrashReport, ContextsNestAndEnd) {
 #else
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   { CrashContext gone("this context has ended"); }
-  CrashContext now("step 3");
+  BG_TRACE("step 3");  // SCOPED_TRACE and CrashContext in one
   EXPECT_DEATH(raise(SIGABRT), "SIGABRT(.|\n)*It was doing: step 3\n");
 #endif
 }

@@ -125,7 +125,7 @@ Walked Walk(const Shape& a, const Shape& b, const Shape& shape) {
 }
 
 void ExpectWalk(const Shape& a, const Shape& b) {
-  SCOPED_TRACE("a " + bg::shape_str(a) + ", b " + bg::shape_str(b));
+  BG_TRACE("a " + bg::shape_str(a) + ", b " + bg::shape_str(b));
   const Shape shape = bg::broadcast_shapes(a, b);
   const Walked w = Walk(a, b, shape);
   std::vector<int64_t> in_order;

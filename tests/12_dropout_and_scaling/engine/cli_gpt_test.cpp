@@ -201,7 +201,7 @@ TEST_F(CliGpt, CheckpointRoundTripOfEveryNewVersion) {
   const CharTokenizer tok("春江花月夜\n");
   const std::vector<int32_t> idx = {0, 3, 1, 5, 2, 2, 4, 1, 0, 3, 5, 4};  // (2, 6)
   for (const std::string model : kNewVersions) {
-    SCOPED_TRACE(model);
+    BG_TRACE(model);
     Generator gen(3);
     const auto m = make_model(tiny_config(model, tok.vocab_size()), gen);
     m->eval();
@@ -328,7 +328,7 @@ TEST_F(CliGpt, OlderCheckpointsWithoutTheNewMetadata) {
 TEST_F(CliGpt, TrainEvalAndAttentionForEveryNewVersion) {
   const fs::path data = make_text();
   for (const std::string model : kNewVersions) {
-    SCOPED_TRACE(model);
+    BG_TRACE(model);
     const fs::path out = path(model);
     const Result t = babygpt(tiny_train(data, out, model, "5", "60"));
     ASSERT_EQ(t.code, kExitOk) << t.err;
@@ -440,7 +440,7 @@ TEST(CliGptArgs, BenchKernelsFlag) {
 // bench --kernels chooses the path and says which; both train the same model.
 TEST_F(CliGpt, BenchRunsEitherKernels) {
   for (const char* kernels : {"lesson", "fast"}) {
-    SCOPED_TRACE(kernels);
+    BG_TRACE(kernels);
     Args a = {"bench", "--model",      "v11", "--iters",      "2", "--warmup",  "1",    "--threads",
               "1",     "--vocab-size", "50",  "--n-embed",    "8", "--n-head",  "2",    "--n-layer",
               "2",     "--block-size", "6",   "--batch-size", "4", "--kernels", kernels};
@@ -452,7 +452,7 @@ TEST_F(CliGpt, BenchRunsEitherKernels) {
 
 TEST_F(CliGpt, BenchRunsTheNewVersions) {
   for (const char* model : {"v6", "v11"}) {
-    SCOPED_TRACE(model);
+    BG_TRACE(model);
     Args a = {"bench", "--model",      model, "--iters",      "2", "--warmup", "1", "--threads",
               "1",     "--vocab-size", "50",  "--n-embed",    "8", "--n-head", "2", "--n-layer",
               "2",     "--block-size", "6",   "--batch-size", "4"};

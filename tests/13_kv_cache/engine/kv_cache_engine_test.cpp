@@ -44,7 +44,7 @@ TEST(KVCache, IsSizedFromTheModel) {
   for (const Want& w :
        {Want{"v1", 0, 0, 0}, Want{"v2", 0, 0, 0}, Want{"v3", 1, 1, 12}, Want{"v4", 1, 3, 4},
         Want{"v5", 1, 3, 4}, Want{"v6", 2, 3, 4}, Want{"v9", 2, 3, 4}, Want{"v11", 2, 3, 4}}) {
-    SCOPED_TRACE(w.model);
+    BG_TRACE(w.model);
     Generator gen(1);
     const auto model = make_model(config(w.model), gen);
     const KVCache cache(*model);
@@ -115,7 +115,7 @@ TEST(GenerateCached, SameTokensAsGenerateForEveryVersionAndRecordsNoGraph) {
     char name_buf[8];
     std::snprintf(name_buf, sizeof name_buf, "v%d", v);
     const std::string name = name_buf;
-    SCOPED_TRACE(name);
+    BG_TRACE(name);
     Generator init(5);
     const auto model = make_model(config(name), init);
     model->eval();
@@ -166,7 +166,7 @@ class SampleCli : public ::testing::Test {
 
 TEST_F(SampleCli, SameTextWithAndWithoutTheCache) {
   for (const char* model : {"v4", "v9"}) {
-    SCOPED_TRACE(model);
+    BG_TRACE(model);
     const std::string ckpt = checkpoint(model, "春江花月夜往事风雨，。\n");
     const std::vector<std::string> args = {
         "sample",   "--checkpoint", ckpt,      "--prompt", "春江",   "--prompt", "往事",
