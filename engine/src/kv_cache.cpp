@@ -30,15 +30,14 @@ HeadCache::HeadCache(int64_t hs, int64_t cap)
 KVCache::KVCache(const LanguageModel& model)
     : capacity(model.config().block_size), config_(model.config()) {
   const ModelConfig& c = config_;
-  const int v = c.version();
+  const ModelVersion& m = c.model_version();
   // (layers, heads, head_size) of the model's attention
-  int64_t n_layers = 0, n_heads = 0, hs = 0;
-  if (v == 3) {
-    n_layers = 1, n_heads = 1, hs = c.n_embed;  // one head of size n_embed
-  } else if (v == 4 || v == 5) {
-    n_layers = 1, n_heads = c.n_head, hs = c.n_embed / c.n_head;
-  } else if (v >= 6) {
-    n_layers = c.n_layer, n_heads = c.n_head, hs = c.n_embed / c.n_head;
+  const int64_t n_layers = m.attention_layers(c.n_layer);
+  int64_t n_heads = 0, hs = 0;
+  if (m.attention == Attention::one_head) {
+    n_heads = 1, hs = c.n_embed;  // one head of size n_embed
+  } else if (m.attention == Attention::heads) {
+    n_heads = c.n_head, hs = c.n_embed / c.n_head;
   }
   layers.resize(static_cast<size_t>(n_layers));
   for (auto& layer : layers) {

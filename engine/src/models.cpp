@@ -13,18 +13,29 @@
 namespace bg {
 
 int ModelConfig::version() const {
-  // "v" followed by 1 … 11, without leading zeros
-  if (model.size() < 2 || model.size() > 3 || model[0] != 'v' || model[1] == '0') return 0;
-  int v = 0;
-  for (size_t i = 1; i < model.size(); ++i) {
-    if (model[i] < '0' || model[i] > '9') return 0;
-    v = v * 10 + (model[i] - '0');
-  }
-  return v <= 11 ? v : 0;
+  const ModelVersion* m = find_model_version(model);
+  return m == nullptr ? 0 : static_cast<int>(m - kModelVersions.data()) + 1;
+}
+
+const ModelVersion& ModelConfig::model_version() const { return bg::model_version(model); }
+
+bool ModelConfig::has_heads() const {
+  const ModelVersion* m = find_model_version(model);
+  return m != nullptr && m->has_heads();
+}
+
+bool ModelConfig::has_blocks() const {
+  const ModelVersion* m = find_model_version(model);
+  return m != nullptr && m->has_blocks();
+}
+
+bool ModelConfig::has_dropout() const {
+  const ModelVersion* m = find_model_version(model);
+  return m != nullptr && m->dropout;
 }
 
 void ModelConfig::validate() const {
-  if (version() == 0) {
+  if (find_model_version(model) == nullptr) {
     throw Error("unknown model '" + model + "' (expected v1, v2, … v11)");
   }
   auto positive = [](const char* name, int64_t v) {
@@ -170,29 +181,30 @@ std::vector<Tensor> BabyGPTv4::attention_maps(std::span<const int32_t> idx, int6
 }
 
 BlockConfig GPT::block_config(const ModelConfig& c) {
-  const int v = c.version();
+  const ModelVersion& m = c.model_version();
   BlockConfig b;
   b.n_embed = c.n_embed;
   b.n_head = c.n_head;
   b.block_size = c.block_size;
-  b.kind = v >= 9 ? BlockKind::prenorm : v >= 7 ? BlockKind::residual : BlockKind::plain;
-  b.projection = v >= 8;
-  b.dropout = c.has_dropout() ? c.dropout : 0.0f;
+  b.kind = m.block_kind;
+  b.projection = m.projection;
+  b.dropout = m.dropout ? c.dropout : 0.0f;
   return b;
 }
 
 GPT::GPT(const ModelConfig& c, Generator& gen) : PositionalModel(c, gen) {
   // Created (weights drawn from gen) and registered in the order of the PyTorch reference.
-  if (c.version() == 5) {
+  const ModelVersion& m = c.model_version();
+  if (m.body == Body::single) {
     sa_heads = std::make_unique<MultiHeadAttention>(c.n_embed, c.n_head, c.block_size, gen);
     register_module("sa_heads", *sa_heads);
-    ffwd = std::make_unique<FeedForward>(c.n_embed, false, 0.0f, gen);
+    ffwd = std::make_unique<FeedForward>(c.n_embed, m.ffwd_width == 4, 0.0f, gen);
     register_module("ffwd", *ffwd);
   } else {
     blocks = std::make_unique<Blocks>(c.n_layer, block_config(c), gen);
     register_module("blocks", *blocks);
   }
-  if (c.version() >= 9) {
+  if (m.ln_final) {
     ln_final = std::make_unique<LayerNorm>(c.n_embed);
     register_module("ln_final", *ln_final);
   }
@@ -233,18 +245,18 @@ std::vector<Tensor> GPT::attention_maps(std::span<const int32_t> idx, int64_t T)
 
 std::unique_ptr<LanguageModel> make_model(const ModelConfig& config, Generator& gen) {
   config.validate();
-  switch (config.version()) {
-    case 1:
-      return std::make_unique<BabyGPTv1>(config, gen);
-    case 2:
+  const ModelVersion& m = config.model_version();
+  if (m.body != Body::none) return std::make_unique<GPT>(config, gen);
+  switch (m.attention) {
+    case Attention::none:
+      if (!m.position_table) return std::make_unique<BabyGPTv1>(config, gen);
       return std::make_unique<BabyGPTv2>(config, gen);
-    case 3:
+    case Attention::one_head:
       return std::make_unique<BabyGPTv3>(config, gen);
-    case 4:
+    case Attention::heads:
       return std::make_unique<BabyGPTv4>(config, gen);
-    default:
-      return std::make_unique<GPT>(config, gen);
   }
+  throw Error("make_model: no module for " + config.model);
 }
 
 Tensor own_features(const LanguageModel& model, std::span<const int32_t> idx, int64_t B,

@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
                           "--n-layer --iters)");
         }
       }
-      if (r.config.version() < 10) r.config.dropout = 0.0f;
+      if (!r.config.has_dropout()) r.config.dropout = 0.0f;
       runs.push_back(r);
     } else {
       runs = {

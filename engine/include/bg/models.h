@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "bg/gpt.h"
+#include "bg/model_versions.h"
 #include "bg/module.h"
 #include "bg/random.h"
 #include "bg/tensor.h"
@@ -46,12 +47,16 @@ struct ModelConfig {
   // bg::Error naming the problem: unknown model, sizes not positive, n_embed not divisible
   // by n_head (v4+), dropout outside [0, 1).
   void validate() const;
-  // 1 … 11 for "v1" … "v11", 0 for anything else.
+  // 1 … 11 for "v1" … "v11", 0 for anything else. What a version has is in its row of the
+  // table (bg/model_versions.h), model_version(); the code reads that, not this number.
   int version() const;
-  // What the version uses: attention heads (v4+ as a list), blocks (v6+).
-  bool has_heads() const { return version() >= 4; }
-  bool has_blocks() const { return version() >= 6; }
-  bool has_dropout() const { return version() >= 10; }
+  // The row of kModelVersions named model; bg::Error for an unknown model.
+  const ModelVersion& model_version() const;
+  // What the version uses (false for an unknown model): attention heads (v4+ as a list),
+  // blocks (v6+), dropout (v10+).
+  bool has_heads() const;
+  bool has_blocks() const;
+  bool has_dropout() const;
 };
 
 // A batch of token ids: x and y are (B, T) row-major; y is x shifted by one position.

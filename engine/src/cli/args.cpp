@@ -290,23 +290,19 @@ float parse_number(std::string_view flag, std::string_view text, bool strictly_p
 // ---- the commands ----
 
 CourseDefaults course_defaults(std::string_view model) {
-  ModelConfig probe;
-  probe.model = std::string(model);
-  const int v = probe.version();
-  if (v == 0) {
+  const ModelVersion* m = find_model_version(model);
+  if (m == nullptr) {
     throw UsageError("--model must be one of v1, v2, … v11, got " + in_quotes(model));
   }
-  CourseDefaults d;  // v1–v10
-  if (v == 10) d.dropout = 0.2f;
-  if (v == 11) {
-    d.batch_size = 64;
-    d.block_size = 256;
-    d.n_embed = 384;
-    d.n_head = 6;
-    d.n_layer = 6;
-    d.lr = 3e-4f;
-    d.dropout = 0.2f;
-  }
+  const VersionDefaults& v = m->defaults;
+  CourseDefaults d;
+  d.batch_size = v.batch_size;
+  d.block_size = v.block_size;
+  d.n_embed = v.n_embed;
+  d.n_head = v.n_head;
+  d.n_layer = v.n_layer;
+  d.lr = v.lr;
+  d.dropout = v.dropout;
   return d;
 }
 

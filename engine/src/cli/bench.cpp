@@ -139,19 +139,21 @@ double training_flops(const ModelConfig& c, int64_t B, int64_t T) {
   const double N = static_cast<double>(B * T);  // tokens
   const double C = static_cast<double>(c.n_embed);
   const double V = static_cast<double>(c.vocab_size);
-  const int v = c.version();
+  const ModelVersion& m = c.model_version();
   // One attention layer: key, query and value of all heads together, then per sequence and
   // head q·kᵀ (T × T × hs) and weights·v (T × T × hs); summed over the heads hs adds up to C,
-  // so the heads cost what one head of size C would. v8+ add W^O, a C × C product.
+  // so the heads cost what one head of size C would. W^O (v8+) adds a C × C product.
   const double attention = 3.0 * N * C * C +
                            static_cast<double>(B) * 2.0 * static_cast<double>(T * T) * C +
-                           (v >= 8 ? N * C * C : 0.0);
-  // One feed-forward: C -> C (v5–v7), or C -> 4C -> C (v8+).
-  const double feed_forward = (v >= 8 ? 8.0 : 1.0) * N * C * C;
+                           (m.projection ? N * C * C : 0.0);
+  // One feed-forward: none (v3, v4), Linear(C, C) (v5–v7), or C -> 4C -> C (v8+).
+  const double feed_forward = m.ffwd_width == 4   ? 8.0 * N * C * C
+                              : m.ffwd_width == 1 ? N * C * C
+                                                  : 0.0;
   double macs = N * C * V;  // lm_head
-  if (v == 3 || v == 4) macs += attention;
-  if (v == 5) macs += attention + feed_forward;
-  if (v >= 6) macs += static_cast<double>(c.n_layer) * (attention + feed_forward);
+  if (m.has_attention()) {
+    macs += static_cast<double>(m.attention_layers(c.n_layer)) * (attention + feed_forward);
+  }
   return 3.0 * 2.0 * macs;
 }
 

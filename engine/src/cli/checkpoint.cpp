@@ -67,19 +67,17 @@ std::string join(const std::vector<std::string>& names) {
 double parameter_count(const ModelConfig& c) {
   const auto V = static_cast<double>(c.vocab_size), T = static_cast<double>(c.block_size),
              C = static_cast<double>(c.n_embed);
-  const int v = c.version();
-  double p = V * C + (C * V + V);        // token_embedding_table, lm_head
-  if (v >= 2) p += T * C;                // position_embedding_table
-  if (v >= 3 && v <= 5) p += 3 * C * C;  // key, query, value of the head(s), no bias
-  if (v == 5) p += C * C + C;            // ffwd Linear(C, C)
-  if (v >= 6) {
-    double block = 3 * C * C;                                                  // the heads
-    if (v >= 8) block += (C * C + C) + (4 * C * C + 4 * C) + (4 * C * C + C);  // proj, C->4C->C
-    if (v < 8) block += C * C + C;                                             // ffwd Linear(C, C)
-    if (v >= 9) block += 2 * (2 * C);                                          // ln1, ln2
-    p += static_cast<double>(c.n_layer) * block;
-    if (v >= 9) p += 2 * C;  // ln_final
-  }
+  const ModelVersion& m = c.model_version();
+  double p = V * C + (C * V + V);             // token_embedding_table, lm_head
+  if (m.position_table) p += T * C;           // position_embedding_table
+  double layer = 0;                           // one layer of attention (+ feed-forward)
+  if (m.has_attention()) layer += 3 * C * C;  // key, query, value of the head(s), no bias
+  if (m.projection) layer += C * C + C;       // W^O, sa.proj
+  if (m.ffwd_width == 1) layer += C * C + C;  // ffwd Linear(C, C)
+  if (m.ffwd_width == 4) layer += (4 * C * C + 4 * C) + (4 * C * C + C);           // C -> 4C -> C
+  if (m.has_blocks() && m.block_kind == BlockKind::prenorm) layer += 2 * (2 * C);  // ln1, ln2
+  p += static_cast<double>(m.attention_layers(c.n_layer)) * layer;
+  if (m.ln_final) p += 2 * C;
   return p;
 }
 

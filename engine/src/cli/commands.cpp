@@ -482,7 +482,7 @@ double evaluate(const EvalOptions& o, Console& con) {
 
 void attention(const AttentionOptions& o, Console& con) {
   const Checkpoint ck = load_checkpoint(o.checkpoint);
-  if (ck.config.version() < 3) {
+  if (!ck.config.model_version().has_attention()) {
     throw Error(o.checkpoint.string() + " holds a " + ck.config.model +
                 " model, which has no attention: pass a checkpoint of v3 or later");
   }
