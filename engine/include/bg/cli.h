@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "bg/error.h"
+#include "bg/model_versions.h"
 #include "bg/models.h"
 #include "bg/safetensors.h"
 #include "bg/text.h"
@@ -92,20 +93,9 @@ FeaturesFn features_of(Engine engine);
 
 // ---- the commands' options (defaults are the course's) ---------------------------------------
 
-// The PyTorch course's hyper-parameters of each version, which train and bench start from
-// (explicit flags override them):
-//   v1–v10  batch 32, block 8, lr 1e-2, n_embed 32, 4 heads, 3 layers (v6+),
-//           dropout 0 (v1–v9) or 0.2 (v10)
-//   v11     batch 64, block 256, lr 3e-4, n_embed 384, 6 heads, 6 layers, dropout 0.2
-struct CourseDefaults {
-  int64_t batch_size = 32;
-  int64_t block_size = 8;
-  int64_t n_embed = 32;
-  int64_t n_head = 4;
-  int64_t n_layer = 3;
-  float lr = 1e-2f;
-  float dropout = 0.0f;
-};
+// The PyTorch course's hyper-parameters of a version, which train and bench start from
+// (explicit flags override them): its row of the versions' table (bg/model_versions.h).
+using CourseDefaults = VersionDefaults;
 // UsageError for a model other than v1 … v11.
 CourseDefaults course_defaults(std::string_view model);
 

@@ -294,16 +294,7 @@ CourseDefaults course_defaults(std::string_view model) {
   if (m == nullptr) {
     throw UsageError("--model must be one of v1, v2, … v11, got " + in_quotes(model));
   }
-  const VersionDefaults& v = m->defaults;
-  CourseDefaults d;
-  d.batch_size = v.batch_size;
-  d.block_size = v.block_size;
-  d.n_embed = v.n_embed;
-  d.n_head = v.n_head;
-  d.n_layer = v.n_layer;
-  d.lr = v.lr;
-  d.dropout = v.dropout;
-  return d;
+  return m->defaults;
 }
 
 ModelConfig TrainOptions::config(int64_t vocab_size) const {

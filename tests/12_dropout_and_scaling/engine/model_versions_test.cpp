@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "bg/cli.h"
 #include "bg/model_versions.h"
 #include "bg/models.h"
 #include "testing.h"
@@ -51,11 +50,6 @@ TEST(ModelVersions, EachRowDescribesTheModelMadeFromIt) {
       EXPECT_EQ(gpt->blocks != nullptr, m.has_blocks());
       EXPECT_EQ(gpt->ln_final != nullptr, m.ln_final);
     }
-    const cli::CourseDefaults d = cli::course_defaults(m.name);
-    EXPECT_EQ(d.batch_size, m.defaults.batch_size);
-    EXPECT_EQ(d.n_layer, m.defaults.n_layer);
-    EXPECT_EQ(d.lr, m.defaults.lr);
-    EXPECT_EQ(d.dropout, m.defaults.dropout);
   }
 }
 
