@@ -9,10 +9,9 @@
 
 #include "bg/autograd.h"
 #include "bg/error.h"
-#include "bg/fused.h"
-#include "bg/kernels.h"
-#include "bg/parallel.h"
-#include "bg/storage.h"
+#include "bg/kernels/gemm.h"
+#include "bg/kernels/parallel.h"
+#include "bg/kernels/storage.h"
 
 namespace bg {
 
@@ -41,6 +40,12 @@ int64_t checked_multi(const char* who, int64_t n_embed, int64_t n_head, int64_t 
   }
   return n_embed;
 }
+
+// B sequences of T positions, C = nh · hs channels, nh heads of hs channels.
+struct AttentionDims {
+  int64_t B, T, C, nh;
+  int64_t hs() const { return C / nh; }
+};
 
 // Head h of sequence b: in a (B, T, C) tensor it starts at b*T*C + h*hs, rows C apart; in a
 // (B, nh, T, T) tensor its (T, T) block starts at (b*nh + h)*T*T.

@@ -11,10 +11,9 @@
 
 #include "bg/autograd.h"
 #include "bg/error.h"
+#include "bg/kernels/storage.h"
 #include "bg/nn_ops.h"
-#include "bg/numbers.h"
 #include "bg/ops.h"
-#include "bg/storage.h"
 
 namespace bg {
 

@@ -1,9 +1,17 @@
 #include "bg/error.h"
 
 #include <array>
+#include <charconv>
 #include <cstdio>
+#include <string>
 
 namespace bg {
+
+std::string shortest_text(float value) {
+  char buf[48];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  return ec == std::errc() ? std::string(buf, end) : std::string("?");
+}
 
 std::string_view lesson_dir(int lesson) {
   static constexpr std::array<std::string_view, 14> dirs = {"00_getting_started",

@@ -7,7 +7,6 @@
 #include "bg/autograd.h"
 #include "bg/error.h"
 #include "bg/nn_ops.h"
-#include "bg/numbers.h"
 #include "bg/ops.h"
 
 namespace bg {

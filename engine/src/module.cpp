@@ -1,8 +1,12 @@
-// Module bookkeeping and the optimiser base: the parts of lesson 04 that are not exercises.
+// Module bookkeeping (lesson 04) and the Embedding module (lesson 05): the parts of the modules
+// that are not exercises.
 #include "bg/module.h"
 
+#include <string>
+#include <utility>
+
 #include "bg/error.h"
-#include "bg/optim.h"
+#include "bg/nn_ops.h"
 
 namespace bg {
 
@@ -38,13 +42,18 @@ void Module::train(bool on) {
   for (auto& [name, child] : children_) child->train(on);
 }
 
-void Optimizer::zero_grad() {
-  for (Tensor& p : params_) p.zero_grad();
+Embedding::Embedding(int64_t num_embeddings, int64_t embedding_dim, Generator& gen) {
+  if (num_embeddings <= 0 || embedding_dim <= 0) {
+    throw Error("Embedding: sizes must be positive, got " + std::to_string(num_embeddings) + " x " +
+                std::to_string(embedding_dim));
+  }
+  Tensor w = zeros({num_embeddings, embedding_dim});
+  for (float& x : w.data()) x = gen.normal();  // N(0, 1), as torch.nn.Embedding
+  weight = register_parameter("weight", w);
 }
 
-SGD::SGD(std::vector<Tensor> params, float lr, float momentum, float weight_decay)
-    : Optimizer(std::move(params)), lr_(lr), momentum_(momentum), weight_decay_(weight_decay) {
-  if (!(lr > 0.0f)) throw Error("SGD: lr must be positive, got " + std::to_string(lr));
+Tensor Embedding::forward(std::span<const int32_t> ids, Shape ids_shape) const {
+  return embedding(weight, ids, std::move(ids_shape));
 }
 
 }  // namespace bg

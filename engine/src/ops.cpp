@@ -1,7 +1,7 @@
 // The ops of lesson 03 that are not exercises: scalar forms, negation, reshape and the
 // operators. They are the worked examples the lesson walks through.
 #include "bg/ops.h"
-#include "bg/storage.h"
+#include "bg/kernels/storage.h"
 
 #include "bg/autograd.h"
 #include "bg/error.h"

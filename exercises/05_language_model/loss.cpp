@@ -18,7 +18,7 @@ Tensor log_softmax([[maybe_unused]] const Tensor& x, [[maybe_unused]] int64_t di
 // (shape {}) — as ONE op, not built from log_softmax. Backward: the gradient README §3
 // derives, scaled by g = out.grad[0] and ADDED into the logits' gradient. Saving a per-row
 // quantity from the forward spares the backward from recomputing it.
-// std::exp is fine; once the tests pass, bg::fast_exp (bg/fast_exp.h) makes this op several
+// std::exp is fine; once the tests pass, bg::fast_exp (bg/kernels/exp.h) makes this op several
 // times faster on a large vocabulary (README: "A note on speed").
 Tensor cross_entropy([[maybe_unused]] const Tensor& logits,
                      [[maybe_unused]] std::span<const int32_t> targets) {

@@ -1,7 +1,7 @@
 // Lesson 09, exercise 3: n_layer blocks in sequence. Read
 // lessons/09_feed_forward_and_blocks/README.md#exercise-3, then replace the stub's body.
+#include "bg/blocks.h"
 #include "bg/error.h"
-#include "bg/gpt.h"
 
 namespace bg {
 

@@ -1,7 +1,7 @@
 // Lesson 09, exercise 1: the feed-forward network. Read
 // lessons/09_feed_forward_and_blocks/README.md#exercise-1, then replace the stub's body.
+#include "bg/blocks.h"
 #include "bg/error.h"
-#include "bg/gpt.h"
 #include "bg/ops.h"
 
 namespace bg {

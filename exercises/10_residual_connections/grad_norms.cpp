@@ -3,8 +3,8 @@
 #include <cmath>
 #include <vector>
 
+#include "bg/blocks.h"
 #include "bg/error.h"
-#include "bg/gpt.h"
 
 namespace bg {
 

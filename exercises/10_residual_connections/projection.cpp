@@ -1,7 +1,7 @@
 // Lesson 10, exercise 2: the attention output projection W^O. Read
 // lessons/10_residual_connections/README.md#exercise-2, then replace the stub's body.
+#include "bg/blocks.h"
 #include "bg/error.h"
-#include "bg/gpt.h"
 
 namespace bg {
 

@@ -1,7 +1,7 @@
 // Lesson 10, exercise 1: a block with residual connections (v7, v8). Read
 // lessons/10_residual_connections/README.md#exercise-1, then replace the stub's body.
+#include "bg/blocks.h"
 #include "bg/error.h"
-#include "bg/gpt.h"
 #include "bg/ops.h"
 
 namespace bg {

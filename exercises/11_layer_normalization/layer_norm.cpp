@@ -3,8 +3,8 @@
 // stubs' bodies.
 #include <cmath>
 
+#include "bg/blocks.h"
 #include "bg/error.h"
-#include "bg/gpt.h"
 
 namespace bg {
 

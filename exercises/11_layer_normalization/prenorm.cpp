@@ -1,7 +1,7 @@
 // Lesson 11, exercise 3: a pre-norm block (v9+). Read
 // lessons/11_layer_normalization/README.md#exercise-3, then replace the stub's body.
+#include "bg/blocks.h"
 #include "bg/error.h"
-#include "bg/gpt.h"
 #include "bg/ops.h"
 
 namespace bg {

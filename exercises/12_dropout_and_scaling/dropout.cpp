@@ -6,7 +6,7 @@
 #include "bg/autograd.h"
 #include "bg/dropout.h"
 #include "bg/error.h"
-#include "bg/storage.h"
+#include "bg/kernels/storage.h"
 
 namespace bg {
 
@@ -20,7 +20,7 @@ namespace bg {
 //   p = 1 drops everything.
 // - Backward: x receives the upstream gradient through the same mask and scale, ADDED into
 //   its gradient. Capture what the backward needs, never the output tensor; take_saved(n)
-//   (bg/storage.h) gives a recycled buffer for it.
+//   (bg/kernels/storage.h) gives a recycled buffer for it.
 Tensor dropout([[maybe_unused]] const Tensor& x, [[maybe_unused]] float p,
                [[maybe_unused]] Generator& gen) {
   bg::not_implemented(12, 1, "dropout");

@@ -1,7 +1,7 @@
 // Lesson 13, exercise 3: a block with a KV cache. Read
 // lessons/13_kv_cache/README.md#exercise-3, then replace the stub's body.
+#include "bg/blocks.h"
 #include "bg/error.h"
-#include "bg/gpt.h"
 #include "bg/kv_cache.h"
 #include "bg/ops.h"
 

@@ -10,7 +10,7 @@
 //           heads, batched matmuls, transpose and reshape back (each a copy in this engine)
 //   fused   FusedMultiHeadAttention as the reference solution writes it: head_scores and
 //           head_mix read each head where it lies
-//   engine  the engine's own attention op (bg/fused.h) on the list's weights
+//   engine  the engine's own attention op (bg/fast/ops.h) on the list's weights
 // heads_bench_torch.py, next to this file, times the same two modules in PyTorch.
 //
 //   cmake --build build -j2 --target lesson08_heads_bench && ./build/lesson08_heads_bench
@@ -27,11 +27,11 @@
 #include "bg/attention.h"
 #include "bg/autograd.h"
 #include "bg/error.h"
-#include "bg/fused.h"
+#include "bg/fast/ops.h"
+#include "bg/kernels/parallel.h"
+#include "bg/kernels/timing.h"
 #include "bg/linalg.h"
 #include "bg/ops.h"
-#include "bg/parallel.h"
-#include "bg/timing.h"
 
 namespace {
 
@@ -122,13 +122,13 @@ int main(int argc, char** argv) {
                            x.zero_grad();
                            fused(x).backward(w);
                          },
-                         // The engine's own attention op (bg/fused.h), what `babygpt` trains with:
-                         // all heads in one op on the list's weights, heads read in place, no (T,
-                         // T) tensor kept.
+                         // The engine's own attention op (bg/fast/ops.h), what `babygpt` trains
+                         // with: all heads in one op on the list's weights, heads read in place, no
+                         // (T, T) tensor kept.
                          [&] {
                            list.zero_grad();
                            x.zero_grad();
-                           bg::attention(x, list).backward(w);
+                           bg::fast::attention(x, list).backward(w);
                          }},
                         reps);
       const double f_list = forward[0], f_fused = forward[1];

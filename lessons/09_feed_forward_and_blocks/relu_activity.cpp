@@ -21,10 +21,10 @@
 #include <vector>
 
 #include "bg/autograd.h"
+#include "bg/blocks.h"
 #include "bg/cli.h"
 #include "bg/data.h"
-#include "bg/fileio.h"
-#include "bg/gpt.h"
+#include "bg/io/fileio.h"
 #include "bg/models.h"
 #include "bg/ops.h"
 

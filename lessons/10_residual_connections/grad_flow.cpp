@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "bg/gpt.h"
+#include "bg/blocks.h"
 #include "bg/models.h"
 #include "bg/random.h"
 

@@ -19,11 +19,11 @@
 #include <vector>
 
 #include "bg/autograd.h"
+#include "bg/blocks.h"
 #include "bg/error.h"
-#include "bg/gpt.h"
+#include "bg/kernels/parallel.h"
+#include "bg/kernels/timing.h"
 #include "bg/ops.h"
-#include "bg/parallel.h"
-#include "bg/timing.h"
 
 namespace {
 

@@ -22,9 +22,9 @@
 #include <vector>
 
 #include "bg/data.h"
+#include "bg/kernels/parallel.h"
 #include "bg/kv_cache.h"
 #include "bg/models.h"
-#include "bg/parallel.h"
 
 namespace {
 

@@ -6,9 +6,9 @@
 #include <string>
 
 #include "bg/error.h"
+#include "bg/kernels/storage.h"
 #include "bg/random.h"
 #include "bg/shape.h"
-#include "bg/storage.h"
 #include "bg/tensor.h"
 
 namespace bg {
@@ -53,7 +53,8 @@ int64_t flat_index(const Shape& shape, std::span<const int64_t> index) {
 // ---- exercise 3: creation
 Tensor full(const Shape& shape, float value, bool requires_grad) {
   check_shape(shape);
-  std::vector<float> values = take_buffer(static_cast<size_t>(numel(shape)));  // bg/storage.h
+  std::vector<float> values =
+      take_buffer(static_cast<size_t>(numel(shape)));  // bg/kernels/storage.h
   std::fill(values.begin(), values.end(), value);
   return Tensor(std::move(values), shape, requires_grad);
 }

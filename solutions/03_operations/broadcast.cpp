@@ -4,8 +4,8 @@
 #include <array>
 
 #include "bg/error.h"
+#include "bg/kernels/storage.h"
 #include "bg/ops.h"
-#include "bg/storage.h"
 
 namespace bg {
 

@@ -7,8 +7,8 @@
 
 #include "bg/autograd.h"
 #include "bg/error.h"
+#include "bg/kernels/storage.h"
 #include "bg/ops.h"
-#include "bg/storage.h"
 
 namespace bg {
 

@@ -4,10 +4,10 @@
 
 #include "bg/autograd.h"
 #include "bg/error.h"
-#include "bg/kernels.h"
+#include "bg/kernels/gemm.h"
+#include "bg/kernels/storage.h"
 #include "bg/linalg.h"
 #include "bg/ops.h"
-#include "bg/storage.h"
 
 namespace bg {
 

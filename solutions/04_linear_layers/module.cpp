@@ -3,11 +3,11 @@
 
 #include "bg/autograd.h"
 #include "bg/error.h"
-#include "bg/kernels.h"
+#include "bg/kernels/gemm.h"
+#include "bg/kernels/storage.h"
 #include "bg/linalg.h"
 #include "bg/module.h"
 #include "bg/optim.h"
-#include "bg/storage.h"
 
 namespace bg {
 

@@ -3,8 +3,8 @@
 #include <utility>
 
 #include "bg/autograd.h"
+#include "bg/kernels/storage.h"
 #include "bg/linalg.h"
-#include "bg/storage.h"
 
 namespace bg {
 

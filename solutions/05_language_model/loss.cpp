@@ -5,10 +5,10 @@
 
 #include "bg/autograd.h"
 #include "bg/error.h"
-#include "bg/fast_exp.h"
+#include "bg/kernels/exp.h"
+#include "bg/kernels/parallel.h"
+#include "bg/kernels/storage.h"
 #include "bg/nn_ops.h"
-#include "bg/parallel.h"
-#include "bg/storage.h"
 
 namespace bg {
 

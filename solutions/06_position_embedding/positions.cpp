@@ -3,8 +3,8 @@
 
 #include "bg/autograd.h"
 #include "bg/error.h"
+#include "bg/kernels/storage.h"
 #include "bg/nn_ops.h"
-#include "bg/storage.h"
 
 namespace bg {
 

@@ -5,7 +5,7 @@
 #include "bg/attention.h"
 #include "bg/autograd.h"
 #include "bg/error.h"
-#include "bg/storage.h"
+#include "bg/kernels/storage.h"
 
 namespace bg {
 

@@ -1,5 +1,5 @@
 // Lesson 09, exercise 2: a block without residual connections (v6).
-#include "bg/gpt.h"
+#include "bg/blocks.h"
 
 namespace bg {
 

@@ -1,5 +1,5 @@
 // Lesson 09, exercise 3: n_layer blocks in sequence.
-#include "bg/gpt.h"
+#include "bg/blocks.h"
 
 namespace bg {
 

@@ -1,5 +1,5 @@
 // Lesson 09, exercise 1: the feed-forward network.
-#include "bg/gpt.h"
+#include "bg/blocks.h"
 #include "bg/ops.h"
 
 namespace bg {

@@ -2,7 +2,7 @@
 #include <cmath>
 #include <vector>
 
-#include "bg/gpt.h"
+#include "bg/blocks.h"
 
 namespace bg {
 

@@ -1,5 +1,5 @@
 // Lesson 10, exercise 2: the attention output projection W^O.
-#include "bg/gpt.h"
+#include "bg/blocks.h"
 
 namespace bg {
 

@@ -1,5 +1,5 @@
 // Lesson 10, exercise 1: a block with residual connections (v7, v8).
-#include "bg/gpt.h"
+#include "bg/blocks.h"
 #include "bg/ops.h"
 
 namespace bg {

@@ -1,7 +1,7 @@
 // Lesson 11, exercises 1 and 2: the layer-norm kernels, forward and backward side by side.
 #include <cmath>
 
-#include "bg/gpt.h"
+#include "bg/blocks.h"
 
 namespace bg {
 

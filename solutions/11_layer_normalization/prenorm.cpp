@@ -1,5 +1,5 @@
 // Lesson 11, exercise 3: a pre-norm block (v9+).
-#include "bg/gpt.h"
+#include "bg/blocks.h"
 #include "bg/ops.h"
 
 namespace bg {

@@ -4,9 +4,9 @@
 #include <limits>
 #include <vector>
 
-#include "bg/kernels.h"
+#include "bg/kernels/gemm.h"
+#include "bg/kernels/storage.h"
 #include "bg/kv_cache.h"
-#include "bg/storage.h"
 
 namespace bg {
 
@@ -15,7 +15,7 @@ void cached_attention(const float* q, const float* k, const float* v, float* out
   const int64_t L = past + n_new;  // keys: every cached position and the new ones
   const float scale = 1.0f / std::sqrt(static_cast<float>(hs));
   // s (n_new, L) = q · kᵀ: one dot product per (new row, key). The engine's fast product
-  // (bg/kernels.h); two plain loops compute the same numbers.
+  // (bg/kernels/gemm.h); two plain loops compute the same numbers.
   std::vector<float> s = take_zeros(static_cast<size_t>(n_new * L));  // (n_new, L), recycled
   gemm_nt(q, k, s.data(), n_new, hs, L);
   for (int64_t i = 0; i < n_new; ++i) {

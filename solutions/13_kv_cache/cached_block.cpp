@@ -1,6 +1,6 @@
 // Lesson 13, exercise 3: a block with a KV cache.
+#include "bg/blocks.h"
 #include "bg/error.h"
-#include "bg/gpt.h"
 #include "bg/kv_cache.h"
 #include "bg/ops.h"
 

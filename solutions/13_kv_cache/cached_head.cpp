@@ -5,8 +5,8 @@
 
 #include "bg/attention.h"
 #include "bg/error.h"
+#include "bg/kernels/storage.h"
 #include "bg/kv_cache.h"
-#include "bg/storage.h"
 
 namespace bg {
 

@@ -1,5 +1,5 @@
 // Lesson 09: the feed-forward network, a block without residual connections, blocks in
-// sequence (bg/gpt.h).
+// sequence (bg/blocks.h).
 //   exercise 1: ctest -L lesson09 -R 'lesson09\.FeedForward'
 //   exercise 2: ctest -L lesson09 -R 'lesson09\.PlainBlock'
 //   exercise 3: ctest -L lesson09 -R 'lesson09\.Blocks'
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "bg/gpt.h"
+#include "bg/blocks.h"
 #include "bg/ops.h"
 #include "testing.h"
 

@@ -1,5 +1,5 @@
 // Lesson 10: residual connections, the attention output projection W^O, and the gradient that
-// reaches each block (bg/gpt.h).
+// reaches each block (bg/blocks.h).
 //   exercise 1: ctest -L lesson10 -R 'lesson10\.ResidualBlock'
 //   exercise 2: ctest -L lesson10 -R 'lesson10\.ProjectedAttention'
 //   exercise 3: ctest -L lesson10 -R 'lesson10\.GradNorms'
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "bg/attention.h"
-#include "bg/gpt.h"
+#include "bg/blocks.h"
 #include "bg/models.h"
 #include "bg/ops.h"
 #include "testing.h"

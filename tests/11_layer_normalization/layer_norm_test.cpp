@@ -1,4 +1,4 @@
-// Lesson 11: layer normalisation and the pre-norm block (bg/gpt.h).
+// Lesson 11: layer normalisation and the pre-norm block (bg/blocks.h).
 //   exercise 1: ctest -L lesson11 -R LayerNormForward
 //   exercise 2: ctest -L lesson11 -R 'LayerNormBackward|LayerNormOp'
 //   exercise 3: ctest -L lesson11 -R PreNormBlock         (uses exercises 1 and 2 too)
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "bg/autograd.h"
-#include "bg/gpt.h"
+#include "bg/blocks.h"
 #include "bg/nn_ops.h"
 #include "bg/ops.h"
 #include "testing.h"

@@ -13,7 +13,7 @@
 
 #include "bg/attention.h"
 #include "bg/autograd.h"
-#include "bg/gpt.h"
+#include "bg/blocks.h"
 #include "bg/kv_cache.h"
 #include "bg/linalg.h"
 #include "bg/nn_ops.h"

@@ -8,7 +8,7 @@
 
 #include "bg/cli.h"
 #include "bg/error.h"
-#include "bg/safetensors.h"
+#include "bg/io/safetensors.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);

@@ -1,4 +1,4 @@
-// libFuzzer target: the JSON reader (bg/json.h) on any bytes.
+// libFuzzer target: the JSON reader (bg/io/json.h) on any bytes.
 // Properties: parse either returns a value or throws bg::Error (never crashes, hangs or
 // throws anything else); a value it returns dumps to text that parses back to the same text.
 #include <cstddef>
@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "bg/error.h"
-#include "bg/json.h"
+#include "bg/io/json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

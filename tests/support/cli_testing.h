@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "bg/cli.h"
-#include "bg/fileio.h"
+#include "bg/io/fileio.h"
 #include "bg/random.h"
 
 namespace bg::cli::testing {

@@ -66,7 +66,7 @@ class Head : public Module {
   Linear query;
   Linear value;
   // Dropout on the attention weights ("drop", no parameters). p = 0 here; v10's attention
-  // (ProjectedAttention, bg/gpt.h) sets it with drop.set_p.
+  // (ProjectedAttention, bg/blocks.h) sets it with drop.set_p.
   Dropout drop;
 
  private:
@@ -92,7 +92,7 @@ class MultiHeadAttention : public Module {
   MultiHeadAttention(int64_t n_embed, int64_t n_head, int64_t block_size,
                      Generator& gen = default_generator());
   // When `weights` is not null it receives each head's attention weights (B, T, T).
-  // Virtual: ProjectedAttention (lesson 10, bg/gpt.h) adds the output projection W^O.
+  // Virtual: ProjectedAttention (lesson 10, bg/blocks.h) adds the output projection W^O.
   virtual Tensor forward(const Tensor& x, std::vector<Tensor>* weights = nullptr) const;
   Tensor operator()(const Tensor& x) const { return forward(x); }
 

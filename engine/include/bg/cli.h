@@ -20,9 +20,9 @@
 #include <vector>
 
 #include "bg/error.h"
+#include "bg/io/safetensors.h"
 #include "bg/model_versions.h"
 #include "bg/models.h"
-#include "bg/safetensors.h"
 #include "bg/text.h"
 
 namespace bg::cli {
@@ -67,7 +67,7 @@ ParsedFlags parse_flags(std::string_view command, std::span<const std::string> a
 int64_t parse_int(std::string_view flag, std::string_view text, int64_t min = INT64_MIN,
                   int64_t max = INT64_MAX);
 uint64_t parse_seed(std::string_view flag, std::string_view text);
-// A decimal number read straight into the float the program uses (bg/numbers.h), greater than
+// A decimal number read straight into the float the program uses (bg/io/numbers.h), greater than
 // 0 when `strictly_positive`. A number too large for a float, or one that is not zero but
 // rounds to 0 or to a subnormal float, is refused: it would not survive as the value asked for.
 float parse_number(std::string_view flag, std::string_view text, bool strictly_positive = false);

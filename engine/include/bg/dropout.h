@@ -1,5 +1,5 @@
 // Dropout — lesson 12. In its own header because attention (lesson 07's Head drops attention
-// weights in v10+) and the GPT block (bg/gpt.h) both use it.
+// weights in v10+) and the GPT block (bg/blocks.h) both use it.
 #pragma once
 
 #include "bg/module.h"

@@ -23,8 +23,8 @@
 #include <span>
 #include <vector>
 
+#include "bg/blocks.h"
 #include "bg/data.h"
-#include "bg/gpt.h"
 #include "bg/models.h"
 #include "bg/random.h"
 #include "bg/tensor.h"

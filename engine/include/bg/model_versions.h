@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "bg/gpt.h"  // BlockKind
+#include "bg/blocks.h"  // BlockKind
 
 namespace bg {
 

@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "bg/gpt.h"
+#include "bg/blocks.h"
 #include "bg/model_versions.h"
 #include "bg/module.h"
 #include "bg/random.h"

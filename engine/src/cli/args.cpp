@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "bg/cli.h"
-#include "bg/numbers.h"
+#include "bg/io/numbers.h"
 
 namespace bg::cli {
 

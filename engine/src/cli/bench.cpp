@@ -15,11 +15,11 @@
 
 #include "bg/cli.h"
 #include "bg/data.h"
-#include "bg/fileio.h"
-#include "bg/muladd.h"
+#include "bg/io/fileio.h"
+#include "bg/kernels/muladd.h"
+#include "bg/kernels/parallel.h"
+#include "bg/kernels/storage.h"
 #include "bg/optim.h"
-#include "bg/parallel.h"
-#include "bg/storage.h"
 
 namespace bg::cli {
 

@@ -1,5 +1,5 @@
 // Checkpoints of the babygpt program: a model, its config and its vocabulary in one
-// .safetensors file (see bg/cli.h and bg/safetensors.h).
+// .safetensors file (see bg/cli.h and bg/io/safetensors.h).
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -7,8 +7,8 @@
 #include <set>
 
 #include "bg/cli.h"
-#include "bg/numbers.h"
-#include "bg/safetensors.h"
+#include "bg/io/numbers.h"
+#include "bg/io/safetensors.h"
 #include "bg/shape.h"
 
 namespace bg::cli {

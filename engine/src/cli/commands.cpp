@@ -14,14 +14,14 @@
 
 #include "bg/autograd.h"
 #include "bg/cli.h"
-#include "bg/corpus.h"
 #include "bg/data.h"
 #include "bg/fast/fast_model.h"
-#include "bg/fileio.h"
+#include "bg/io/corpus.h"
+#include "bg/io/fileio.h"
+#include "bg/io/numbers.h"
+#include "bg/io/svg.h"
 #include "bg/kv_cache.h"
-#include "bg/numbers.h"
 #include "bg/optim.h"
-#include "bg/svg.h"
 
 namespace bg::cli {
 

@@ -1,18 +1,18 @@
 // Causal multi-head attention over a whole batch: the forward and the backward kernel
-// (bg/fused.h). One (sequence, head) pair is one unit of work, done by one thread with a
-// T × T scratch that stays in its cache; the heads are read in place from qkv (row stride 3C)
-// and written in place into out (row stride C), so nothing is split, copied or joined.
+// (bg/fast/attention_kernels.h). One (sequence, head) pair is one unit of work, done by one thread
+// with a T × T scratch that stays in its cache; the heads are read in place from qkv (row stride
+// 3C) and written in place into out (row stride C), so nothing is split, copied or joined.
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
 
-#include "bg/fast_exp.h"
-#include "bg/fused.h"
-#include "bg/kernels.h"
-#include "bg/parallel.h"
+#include "bg/fast/attention_kernels.h"
+#include "bg/kernels/exp.h"
+#include "bg/kernels/gemm.h"
+#include "bg/kernels/parallel.h"
 
-namespace bg {
+namespace bg::fast {
 
 namespace {
 
@@ -91,8 +91,8 @@ void dropout_row(float* factor, int64_t t, int64_t T, float drop_p, Generator& g
   g.advance(static_cast<uint64_t>(T - t - 1));
 }
 
-// Sixteen running maxima / sums instead of one (as the kernels' dot, bg/kernels.h), so that the
-// compiler keeps them in one vector register: a single running value is a chain of dependent
+// Sixteen running maxima / sums instead of one (as the kernels' dot, bg/kernels/gemm.h), so that
+// the compiler keeps them in one vector register: a single running value is a chain of dependent
 // instructions no vector unit helps.
 constexpr int64_t kLanes = 16;
 
@@ -213,4 +213,4 @@ void attention_backward(const float* g, const float* qkv, const float* lse, floa
   });
 }
 
-}  // namespace bg
+}  // namespace bg::fast

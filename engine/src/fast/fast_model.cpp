@@ -1,11 +1,11 @@
 // The fast engine (bg/fast/fast_model.h): a model's forward pass on the coarse ops of
-// bg/fused.h, reading the model's modules from outside.
+// bg/fast/ops.h, reading the model's modules from outside.
 #include "bg/fast/fast_model.h"
 
 #include "bg/attention.h"
+#include "bg/blocks.h"
 #include "bg/error.h"
-#include "bg/fused.h"
-#include "bg/gpt.h"
+#include "bg/fast/ops.h"
 #include "bg/ops.h"
 
 namespace bg::fast {

@@ -1,4 +1,4 @@
-#include "bg/corpus.h"
+#include "bg/io/corpus.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "bg/error.h"
-#include "bg/fileio.h"
-#include "bg/hash.h"
-#include "bg/json.h"
+#include "bg/io/fileio.h"
+#include "bg/io/hash.h"
+#include "bg/io/json.h"
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <sys/wait.h>

@@ -1,4 +1,4 @@
-#include "bg/fileio.h"
+#include "bg/io/fileio.h"
 
 #include <atomic>
 #include <cerrno>
@@ -142,7 +142,7 @@ void remove_stale_temporaries(const fs::path& path) {
 
 // While alive, SIGINT, SIGTERM and SIGHUP wait (they are delivered when it ends): a Ctrl-C
 // cannot kill the program between writing the temporary file and renaming it. The engine's
-// worker threads block these signals for good (bg/parallel.h), so they reach this thread.
+// worker threads block these signals for good (bg/kernels/parallel.h), so they reach this thread.
 class BlockTerminationSignals {
  public:
   BlockTerminationSignals() {

@@ -1,4 +1,4 @@
-#include "bg/hash.h"
+#include "bg/io/hash.h"
 
 #include <bit>
 #include <cerrno>

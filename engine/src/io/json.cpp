@@ -1,4 +1,4 @@
-#include "bg/json.h"
+#include "bg/io/json.h"
 
 #include <charconv>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include <unordered_set>
 
 #include "bg/error.h"
-#include "bg/numbers.h"
+#include "bg/io/numbers.h"
 
 namespace bg::json {
 

@@ -1,4 +1,4 @@
-#include "bg/safetensors.h"
+#include "bg/io/safetensors.h"
 
 #include <algorithm>
 #include <bit>
@@ -8,8 +8,8 @@
 #include <set>
 
 #include "bg/error.h"
-#include "bg/fileio.h"
-#include "bg/json.h"
+#include "bg/io/fileio.h"
+#include "bg/io/json.h"
 
 namespace bg {
 

@@ -1,4 +1,4 @@
-#include "bg/svg.h"
+#include "bg/io/svg.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "bg/error.h"
-#include "bg/fileio.h"
+#include "bg/io/fileio.h"
 
 namespace bg::svg {
 

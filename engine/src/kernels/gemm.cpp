@@ -1,4 +1,4 @@
-// Blocked matrix products (see bg/kernels.h).
+// Blocked matrix products (see bg/kernels/gemm.h).
 //
 // C (n, m) += A (n, k) · B (k, m), with A and B read through strides (which is how one
 // routine serves all three layouts). The loops block every operand for a level of cache:
@@ -15,16 +15,16 @@
 // for every p < kc, broadcasts kMr values of A against one row of kNr values of B: kMr·kNr
 // multiply-adds for kMr + kNr loads. Partial tiles at the edges are padded with zeros and
 // only their valid part is written back. Each multiply-add is one fused, explicit muladd
-// (bg/muladd.h), so every compiler computes the same bits. Blocking and packing move values,
-// never change a sum: every element of C is the same chain of multiply-adds over each depth
+// (bg/kernels/muladd.h), so every compiler computes the same bits. Blocking and packing move
+// values, never change a sum: every element of C is the same chain of multiply-adds over each depth
 // block, in order, whatever the block sizes of rows and columns.
-#include "bg/kernels.h"
+#include "bg/kernels/gemm.h"
 
 #include <algorithm>
 #include <vector>
 
-#include "bg/muladd.h"
-#include "bg/parallel.h"
+#include "bg/kernels/muladd.h"
+#include "bg/kernels/parallel.h"
 
 namespace bg {
 

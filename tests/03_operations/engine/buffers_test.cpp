@@ -1,10 +1,10 @@
 // Engine code (not exercises): ops take their output from the buffer cache once and never copy
-// it again, and values saved for a backward pass go back to the cache (bg/storage.h).
+// it again, and values saved for a backward pass go back to the cache (bg/kernels/storage.h).
 // Built against the solutions only.
 #include <vector>
 
+#include "bg/kernels/storage.h"
 #include "bg/ops.h"
-#include "bg/storage.h"
 #include "testing.h"
 
 namespace {

@@ -1,4 +1,4 @@
-// The engine's fast kernels (bg/kernels.h) must compute exactly what the plain kernels of
+// The engine's fast kernels (bg/kernels/gemm.h) must compute exactly what the plain kernels of
 // lesson 04 compute, on sizes that do not fit the register tile or the cache blocks:
 // 1, primes, non-multiples of the vector width, and depths beyond one packed block.
 #include <gtest/gtest.h>
@@ -7,9 +7,9 @@
 #include <cmath>
 #include <vector>
 
-#include "bg/kernels.h"
+#include "bg/kernels/gemm.h"
+#include "bg/kernels/parallel.h"
 #include "bg/linalg.h"
-#include "bg/parallel.h"
 #include "bg/random.h"
 
 namespace {

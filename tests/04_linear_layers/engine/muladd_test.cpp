@@ -1,13 +1,13 @@
-// Same numbers with every compiler (bg/muladd.h, CMakeLists.txt): the build never fuses
+// Same numbers with every compiler (bg/kernels/muladd.h, CMakeLists.txt): the build never fuses
 // a·b + c on its own, and muladd fuses exactly when the target has an FMA instruction.
 // (tools/same_numbers.sh then compares whole training runs of a g++ and a clang build.)
-#include "bg/muladd.h"
+#include "bg/kernels/muladd.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "bg/fast_exp.h"
+#include "bg/kernels/exp.h"
 
 namespace {
 

@@ -1,12 +1,12 @@
 // Engine code (not exercises): log_softmax and cross_entropy take their buffers from the
-// cache (bg/storage.h) and hand the saved log-sum-exps back to it. Built against the
+// cache (bg/kernels/storage.h) and hand the saved log-sum-exps back to it. Built against the
 // solutions only.
 #include <cstdint>
 #include <vector>
 
 #include "bg/autograd.h"
+#include "bg/kernels/storage.h"
 #include "bg/nn_ops.h"
-#include "bg/storage.h"
 #include "testing.h"
 
 namespace {

@@ -1,5 +1,5 @@
-// bg/fast_exp.h: the vectorisable exp behind the cross-entropy kernel.
-#include "bg/fast_exp.h"
+// bg/kernels/exp.h: the vectorisable exp behind the cross-entropy kernel.
+#include "bg/kernels/exp.h"
 
 #include <gtest/gtest.h>
 

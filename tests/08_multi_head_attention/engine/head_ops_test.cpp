@@ -9,9 +9,9 @@
 
 #include "bg/attention.h"
 #include "bg/autograd.h"
+#include "bg/kernels/parallel.h"
 #include "bg/linalg.h"
 #include "bg/ops.h"
-#include "bg/parallel.h"
 #include "testing.h"
 
 namespace bg {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "bg/gpt.h"
+#include "bg/blocks.h"
 #include "bg/ops.h"
 #include "testing.h"
 

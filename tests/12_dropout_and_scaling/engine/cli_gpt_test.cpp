@@ -11,8 +11,8 @@
 
 #include "bg/cli.h"
 #include "bg/data.h"
-#include "bg/fileio.h"
-#include "bg/safetensors.h"
+#include "bg/io/fileio.h"
+#include "bg/io/safetensors.h"
 #include "cli_testing.h"
 #include "testing.h"
 

@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "bg/cli.h"
-#include "bg/fileio.h"
-#include "bg/safetensors.h"
+#include "bg/io/fileio.h"
+#include "bg/io/safetensors.h"
 #include "cli_testing.h"
 #include "testing.h"
 

@@ -1,5 +1,5 @@
 // The fast engine: a layer above the course's models that runs a model's forward pass on the
-// engine's coarse ops (bg/fused.h) instead of the lessons' modules, op by op.
+// engine's coarse ops (bg/fast/ops.h) instead of the lessons' modules, op by op.
 //
 // Like generation with a KV cache (bg/kv_cache.h, lesson 13), it reads a model from outside:
 // its embedding tables, its heads, its blocks, their feed-forwards and layer norms, and its

@@ -1,5 +1,5 @@
 // SHA-1 and SHA-256 against the test vectors of FIPS 180-4's examples (NIST CSRC).
-#include "bg/hash.h"
+#include "bg/io/hash.h"
 
 #include <gtest/gtest.h>
 

@@ -1,26 +1,21 @@
-// Engine parts of lesson 05 that are not exercises: the Embedding module and AdamW's
-// constructor.
+// The optimisers' constructors (their checks and PyTorch's defaults) and the base class: the
+// parts of lessons 04 (SGD) and 05 (AdamW) that are not exercises; step() is the exercise.
+#include "bg/optim.h"
+
 #include <string>
+#include <utility>
 
 #include "bg/error.h"
-#include "bg/module.h"
-#include "bg/nn_ops.h"
-#include "bg/optim.h"
 
 namespace bg {
 
-Embedding::Embedding(int64_t num_embeddings, int64_t embedding_dim, Generator& gen) {
-  if (num_embeddings <= 0 || embedding_dim <= 0) {
-    throw Error("Embedding: sizes must be positive, got " + std::to_string(num_embeddings) + " x " +
-                std::to_string(embedding_dim));
-  }
-  Tensor w = zeros({num_embeddings, embedding_dim});
-  for (float& x : w.data()) x = gen.normal();  // N(0, 1), as torch.nn.Embedding
-  weight = register_parameter("weight", w);
+void Optimizer::zero_grad() {
+  for (Tensor& p : params_) p.zero_grad();
 }
 
-Tensor Embedding::forward(std::span<const int32_t> ids, Shape ids_shape) const {
-  return embedding(weight, ids, std::move(ids_shape));
+SGD::SGD(std::vector<Tensor> params, float lr, float momentum, float weight_decay)
+    : Optimizer(std::move(params)), lr_(lr), momentum_(momentum), weight_decay_(weight_decay) {
+  if (!(lr > 0.0f)) throw Error("SGD: lr must be positive, got " + std::to_string(lr));
 }
 
 AdamW::AdamW(std::vector<Tensor> params, float lr, float beta1, float beta2, float eps,

@@ -27,8 +27,4 @@ enum class NumberStatus {
 NumberStatus parse_decimal(std::string_view text, double& value);
 NumberStatus parse_decimal(std::string_view text, float& value);
 
-// The shortest text that reads back as `value` ("0.01", "0.0003", "1e+30", "1e-50" cannot
-// occur), for messages: never "0.000000" for a small number, never 40 digits for a large one.
-std::string shortest_text(float value);
-
 }  // namespace bg

@@ -66,7 +66,7 @@ struct AttentionGrid {
 // row titles but not one for each row of heatmaps.
 std::string attention_grid(const AttentionGrid& grid);
 
-// Writes an SVG file atomically (bg/fileio.h).
+// Writes an SVG file atomically (bg/io/fileio.h).
 void write_svg(const std::filesystem::path& path, std::string_view svg);
 
 }  // namespace bg::svg

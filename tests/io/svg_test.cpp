@@ -1,6 +1,6 @@
-// Pictures (bg/svg.h): the SVG must be well-formed XML, escape every caller's text, and
+// Pictures (bg/io/svg.h): the SVG must be well-formed XML, escape every caller's text, and
 // hold the expected shapes.
-#include "bg/svg.h"
+#include "bg/io/svg.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "bg/fileio.h"
+#include "bg/io/fileio.h"
 #include "testing.h"
 
 namespace bg::svg {

@@ -1,14 +1,14 @@
 // The parts of lessons 09–12 that are not exercises: building the modules (sizes checked,
 // children created and registered in the PyTorch order), the layer-norm op around the
 // lesson's two kernels, and the block's dispatch on its kind.
-#include "bg/gpt.h"
+#include "bg/blocks.h"
 
 #include <string>
 
 #include "bg/autograd.h"
 #include "bg/error.h"
+#include "bg/kernels/storage.h"
 #include "bg/ops.h"
-#include "bg/storage.h"
 
 namespace bg {
 

@@ -1,9 +1,10 @@
-// The engine's fast path for a GPT: coarse ops where a GPT spends its time.
+// The fast engine's ops: coarse ops where a GPT spends its time.
 //
 // The lessons build attention out of small ops — per head three Linears, q·kᵀ, a mask, a
 // softmax, a dropout, a product, and a concat to join the heads — each a graph node with its
 // own buffers. That is the clearest way to learn it and a slow way to run it. Here the same
-// functions are one op each, a forward and a backward kernel on raw arrays:
+// functions are one op each, a forward and a backward kernel on raw arrays
+// (the attention kernels: bg/fast/attention_kernels.h):
 //
 //   attention      all heads of causal self-attention over (B, T, C) at once: one product
 //                  for q, k, v of every head, the heads read in place (no split, no concat),
@@ -25,40 +26,13 @@
 #include <cstdint>
 
 #include "bg/attention.h"
+#include "bg/dropout.h"
 #include "bg/module.h"
 #include "bg/random.h"
 #include "bg/tensor.h"
 
-namespace bg {
+namespace bg::fast {
 
-// ---- kernels on raw arrays ----------------------------------------------------------------
-// B sequences of T positions, C = nh · hs channels, nh heads of hs channels.
-struct AttentionDims {
-  int64_t B, T, C, nh;
-  int64_t hs() const { return C / nh; }
-};
-
-// qkv (B, T, 3C): row (b, t) holds the queries of every head (C), then the keys, then the
-// values; head h owns columns h·hs … h·hs+hs-1 of each third. For every sequence b and head h:
-//   w[t, s] = q_t · k_s / sqrt(hs)   for s <= t, -inf above the diagonal      (T, T)
-//   p = softmax(w) row by row;  lse[b, h, t] = log Σ_s exp(w[t, s])           (saved)
-//   p[t, s] *= keep[t, s]            dropout: 0, or 1 / (1 - drop_p)
-//   out[b, t, h·hs …] = Σ_s p[t, s] v_s                                       (B, T, C)
-// Dropout draws one uniform from `gen` per weight, the lesson's order: head h, then sequence
-// b, then row t, then column s — draw number ((h·B + b)·T + t)·T + s counted from gen's state;
-// a weight is dropped when its draw is < drop_p. (The caller advances its generator past the
-// nh·B·T·T draws.) out is overwritten.
-void attention_forward(const float* qkv, float* out, float* lse, const AttentionDims& d,
-                       float drop_p, const Generator& gen);
-// With g = dL/dout (B, T, C), rebuilds p from q, k and lse, the dropout mask from gen (the
-// generator as it was for the forward), and ADDS dL/dqkv into dqkv (B, T, 3C):
-//   dv_s += Σ_t p[t, s] g_t          dp[t, s] = g_t · v_s · keep[t, s]
-//   dw[t, s] = p[t, s] (dp[t, s] - Σ_s' p[t, s'] dp[t, s'])          (softmax backward)
-//   dq_t += Σ_s dw[t, s] k_s / sqrt(hs)      dk_s += Σ_t dw[t, s] q_t / sqrt(hs)
-void attention_backward(const float* g, const float* qkv, const float* lse, float* dqkv,
-                        const AttentionDims& d, float drop_p, const Generator& gen);
-
-// ---- ops ------------------------------------------------------------------------------------
 // All heads of `mha` on x (B, T, C) -> (B, T, C), heads side by side as MultiHeadAttention
 // (lesson 08) concatenates them, with the heads' own dropout on the attention weights
 // (training mode, p from heads[0]->drop, drawn from default_generator()). Parents: x and
@@ -75,4 +49,4 @@ Tensor linear_relu(const Tensor& x, const Linear& lin);
 // p = 0 it is lin(x).
 Tensor linear_dropout(const Tensor& x, const Linear& lin, const Dropout& drop);
 
-}  // namespace bg
+}  // namespace bg::fast

@@ -16,7 +16,7 @@
 #include <bit>
 #include <cstdint>
 
-#include "bg/muladd.h"
+#include "bg/kernels/muladd.h"
 
 namespace bg {
 
@@ -25,7 +25,8 @@ inline float fast_exp(float x) {
   const float magic = 12582912.0f;                               // 1.5 · 2^23
   const float kf = (xc * 1.44269504088896341f + magic) - magic;  // round(x / ln 2)
   const float r = (xc - kf * 0.693145751953125f) - kf * 1.42860682030941723e-6f;
-  float p = 1.0f / 5040.0f;  // Horner's scheme, one fused multiply-add per step (bg/muladd.h)
+  float p =
+      1.0f / 5040.0f;  // Horner's scheme, one fused multiply-add per step (bg/kernels/muladd.h)
   p = muladd(p, r, 1.0f / 720.0f);
   p = muladd(p, r, 1.0f / 120.0f);
   p = muladd(p, r, 1.0f / 24.0f);

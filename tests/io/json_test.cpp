@@ -1,6 +1,6 @@
-// The engine's JSON reader and writer (bg/json.h): values, escapes, surrogate pairs,
+// The engine's JSON reader and writer (bg/io/json.h): values, escapes, surrogate pairs,
 // nesting, numbers, and every way a document can be malformed.
-#include "bg/json.h"
+#include "bg/io/json.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
-// Checkpoints (bg/safetensors.h): round trips, a file as PyTorch's writer makes it, every
+// Checkpoints (bg/io/safetensors.h): round trips, a file as PyTorch's writer makes it, every
 // error path of the reader, and atomic writes.
-#include "bg/safetensors.h"
+#include "bg/io/safetensors.h"
 
 #include <gtest/gtest.h>
 
@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bg/fileio.h"
-#include "bg/json.h"
+#include "bg/io/fileio.h"
+#include "bg/io/json.h"
 #include "testing.h"
 
 namespace bg {

@@ -1,10 +1,10 @@
-// The engine's coarse ops (bg/fused.h) and the fast engine built on them
+// The fast engine's coarse ops (bg/fast/ops.h) and the fast engine built on them
 // (bg/fast/fast_model.h) compute what the lessons' modules compute: the same outputs, the
 // same gradients for every parameter, the same dropout masks, for every model version that
 // has a fast path. The lessons' modules are checked against PyTorch in each lesson's tests;
 // these tests tie the fast engine to them (1e-5), and check each coarse op on its own with
 // finite differences.
-#include "bg/fused.h"
+#include "bg/fast/ops.h"
 
 #include <gtest/gtest.h>
 
@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "bg/autograd.h"
+#include "bg/blocks.h"
 #include "bg/data.h"
 #include "bg/fast/fast_model.h"
-#include "bg/gpt.h"
 #include "bg/models.h"
 #include "bg/ops.h"
 #include "testing.h"
@@ -26,6 +26,9 @@ namespace {
 
 using bg::testing::AllClose;
 using bg::testing::GradOk;
+using fast::attention;
+using fast::linear_dropout;
+using fast::linear_relu;
 
 // ------------------------------------------------------------------ Generator::advance
 

@@ -1,4 +1,4 @@
-#include "bg/storage.h"
+#include "bg/kernels/storage.h"
 
 #include <unistd.h>
 

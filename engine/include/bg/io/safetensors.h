@@ -8,7 +8,7 @@
 //                                    "data_offsets": [begin, end]}, ...}
 //   the rest   the data: every tensor's values as raw little-endian float32, row-major;
 //              tensor t occupies bytes [begin, end) counted from the start of the data.
-// Only F32 is supported. Writes are atomic (bg/fileio.h): an interrupted or failed save
+// Only F32 is supported. Writes are atomic (bg/io/fileio.h): an interrupted or failed save
 // never leaves a half-written checkpoint behind.
 #pragma once
 

@@ -4,7 +4,7 @@
 // once — the calling thread takes the first chunk. Work below `min_per_thread` units per
 // thread stays on the calling thread: waking threads costs microseconds, and most of the
 // course's ops are smaller than that. The workers block SIGINT, SIGTERM and SIGHUP: those
-// reach the program's main thread only (see bg/fileio.h).
+// reach the program's main thread only (see bg/io/fileio.h).
 #pragma once
 
 #include <cstdint>

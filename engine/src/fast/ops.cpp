@@ -1,5 +1,5 @@
-// The fast path's ops (bg/fused.h): the kernels wrapped once into the graph.
-#include "bg/fused.h"
+// The fast engine's ops (bg/fast/ops.h): the kernels wrapped once into the graph.
+#include "bg/fast/ops.h"
 
 #include <algorithm>
 #include <memory>
@@ -7,10 +7,11 @@
 
 #include "bg/autograd.h"
 #include "bg/error.h"
-#include "bg/kernels.h"
-#include "bg/storage.h"
+#include "bg/fast/attention_kernels.h"
+#include "bg/kernels/gemm.h"
+#include "bg/kernels/storage.h"
 
-namespace bg {
+namespace bg::fast {
 
 namespace {
 
@@ -200,4 +201,4 @@ Tensor linear_dropout(const Tensor& x, const Linear& lin, const Dropout& drop) {
       "linear_dropout");
 }
 
-}  // namespace bg
+}  // namespace bg::fast

@@ -1,4 +1,4 @@
-#include "bg/parallel.h"
+#include "bg/kernels/parallel.h"
 
 #include <algorithm>
 #include <condition_variable>
@@ -36,7 +36,7 @@ class Pool {
   explicit Pool(int workers) {
     for (int i = 0; i < workers; ++i) {
       threads_.emplace_back([this, i] {
-        // Ctrl-C and kill are for the main thread to handle (bg/fileio.h delays them while it
+        // Ctrl-C and kill are for the main thread to handle (bg/io/fileio.h delays them while it
         // renames a file into place): a worker never receives them.
         sigset_t set;
         sigemptyset(&set);

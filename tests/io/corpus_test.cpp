@@ -1,6 +1,6 @@
-// The corpus converter (bg/corpus.h) on a tiny fake `dist` tree, and the checks around the
+// The corpus converter (bg/io/corpus.h) on a tiny fake `dist` tree, and the checks around the
 // download. These tests never use the network.
-#include "bg/corpus.h"
+#include "bg/io/corpus.h"
 
 #include <gtest/gtest.h>
 
@@ -8,8 +8,8 @@
 #include <fstream>
 #include <string>
 
-#include "bg/fileio.h"
-#include "bg/hash.h"
+#include "bg/io/fileio.h"
+#include "bg/io/hash.h"
 #include "testing.h"
 
 namespace bg {

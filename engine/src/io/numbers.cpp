@@ -1,4 +1,4 @@
-// Decimal text to float/double, correctly rounded (see bg/numbers.h).
+// Decimal text to float/double, correctly rounded (see bg/io/numbers.h).
 //
 // The text is read as D · 10^E with D a whole number of at most kMaxDigits digits. Then:
 //   - fast path (Clinger): when D and 10^|E| are both exact in the target type, one
@@ -10,7 +10,7 @@
 // Digits beyond kMaxDigits only matter through whether any of them is non-zero: every point
 // halfway between two doubles has fewer than 770 significant digits, so the first 800 digits and
 // one "sticky" digit 1 standing for the non-zero rest round exactly like the whole number.
-#include "bg/numbers.h"
+#include "bg/io/numbers.h"
 
 #include <algorithm>
 #include <charconv>
@@ -295,11 +295,5 @@ NumberStatus convert(std::string_view text, T& value) {
 
 NumberStatus parse_decimal(std::string_view text, double& value) { return convert(text, value); }
 NumberStatus parse_decimal(std::string_view text, float& value) { return convert(text, value); }
-
-std::string shortest_text(float value) {
-  char buf[48];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-  return ec == std::errc() ? std::string(buf, end) : std::string("?");
-}
 
 }  // namespace bg

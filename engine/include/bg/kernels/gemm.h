@@ -1,7 +1,7 @@
 // Fast matrix-product kernels of the engine. They compute exactly what the plain kernels of
 // lesson 04 compute (matmul_nn / matmul_nt / matmul_tn in bg/linalg.h) — C += A·B in three
 // layouts — but blocked for the caches, packed so that the innermost loop is a small
-// register tile the compiler vectorises, and split across threads (bg/parallel.h) when the
+// register tile the compiler vectorises, and split across threads (bg/kernels/parallel.h) when the
 // product is big enough. A test checks them against the plain kernels on awkward sizes.
 #pragma once
 
@@ -17,7 +17,7 @@ void gemm_nt(const float* a, const float* b, float* c, int64_t n, int64_t k, int
 void gemm_tn(const float* a, const float* b, float* c, int64_t n, int64_t k, int64_t m);
 
 // sum_p a[p] · b[p] over k contiguous values, in sixteen lanes (a vector register), each
-// step one explicit multiply-add (bg/muladd.h).
+// step one explicit multiply-add (bg/kernels/muladd.h).
 float dot(const float* a, const float* b, int64_t k);
 
 // A matrix read through strides: element (i, j) is at p[i * rs + j * cs]. A transposed

@@ -1,7 +1,7 @@
-// The engine's decimal reader (bg/numbers.h), compared bit for bit with the C library's strtod
+// The engine's decimal reader (bg/io/numbers.h), compared bit for bit with the C library's strtod
 // and strtof (glibc rounds correctly) on hand-picked hard cases, on every point halfway between
 // two neighbouring floats/doubles (and just either side of it), and on many random numbers.
-#include "bg/numbers.h"
+#include "bg/io/numbers.h"
 
 #include <gtest/gtest.h>
 
