@@ -1,6 +1,5 @@
 #include "bg/error.h"
 
-#include <array>
 #include <charconv>
 #include <cstdio>
 #include <string>
@@ -13,23 +12,20 @@ std::string shortest_text(float value) {
   return ec == std::errc() ? std::string(buf, end) : std::string("?");
 }
 
+#ifndef BG_LESSON_DIRS
+#error "BG_LESSON_DIRS (the lesson folders, comma-separated) comes from CMakeLists.txt"
+#endif
+
 std::string_view lesson_dir(int lesson) {
-  static constexpr std::array<std::string_view, 14> dirs = {"00_getting_started",
-                                                            "01_tensors",
-                                                            "02_autograd",
-                                                            "03_operations",
-                                                            "04_linear_layers",
-                                                            "05_language_model",
-                                                            "06_position_embedding",
-                                                            "07_self_attention",
-                                                            "08_multi_head_attention",
-                                                            "09_feed_forward_and_blocks",
-                                                            "10_residual_connections",
-                                                            "11_layer_normalization",
-                                                            "12_dropout_and_scaling",
-                                                            "13_kv_cache"};
-  if (lesson < 0 || lesson >= static_cast<int>(dirs.size())) return {};
-  return dirs[static_cast<size_t>(lesson)];
+  // The folders lessons/NN_name, as CMake found them: "00_getting_started,01_tensors,...".
+  std::string_view dirs = BG_LESSON_DIRS;
+  while (!dirs.empty()) {
+    const size_t comma = dirs.find(',');
+    const std::string_view dir = dirs.substr(0, comma);
+    if (dir.size() > 2 && (dir[0] - '0') * 10 + (dir[1] - '0') == lesson) return dir;
+    dirs = comma == std::string_view::npos ? std::string_view() : dirs.substr(comma + 1);
+  }
+  return {};
 }
 
 void not_implemented(int lesson, int exercise, std::string_view what) {

@@ -87,7 +87,7 @@ struct AttentionCase {
   }
 };
 
-// The lesson's list of heads and the fused op on the same weights, seed and input: the
+// The lesson's list of heads and the fast attention op on the same weights, seed and input: the
 // outputs, the input's gradient and every head's weight gradients agree.
 void ExpectSameAsTheListOfHeads(int64_t B, int64_t T, int64_t C, int64_t nh, float p) {
   AttentionCase c(B, T, C, nh, /*block=*/std::max<int64_t>(T, 8));
@@ -115,7 +115,7 @@ void ExpectSameAsTheListOfHeads(int64_t B, int64_t T, int64_t C, int64_t nh, flo
   EXPECT_EQ(fast.back().item(), lesson.back().item()) << "next draw after the attention";
 }
 
-TEST(FusedAttention, MatchesTheListOfHeads) {
+TEST(FastAttention, MatchesTheListOfHeads) {
   ExpectSameAsTheListOfHeads(2, 5, 12, 3, 0.0f);
   ExpectSameAsTheListOfHeads(3, 8, 16, 4, 0.0f);  // T == block_size
   ExpectSameAsTheListOfHeads(2, 1, 8, 2, 0.0f);   // one position
@@ -124,17 +124,17 @@ TEST(FusedAttention, MatchesTheListOfHeads) {
 
 // The op computes the causal products in blocks of rows and skips the blocks above the
 // diagonal; 70 positions are two whole blocks and a partial one.
-TEST(FusedAttention, MatchesTheListOfHeadsOverSeveralCausalBlocks) {
+TEST(FastAttention, MatchesTheListOfHeadsOverSeveralCausalBlocks) {
   ExpectSameAsTheListOfHeads(2, 70, 12, 3, 0.0f);
   ExpectSameAsTheListOfHeads(2, 70, 12, 3, 0.3f);
 }
 
-TEST(FusedAttention, DropsTheSameWeightsAsTheListOfHeads) {
+TEST(FastAttention, DropsTheSameWeightsAsTheListOfHeads) {
   ExpectSameAsTheListOfHeads(2, 5, 12, 3, 0.3f);
   ExpectSameAsTheListOfHeads(3, 8, 16, 4, 0.5f);
 }
 
-TEST(FusedAttention, InEvalModeNothingIsDroppedOrDrawn) {
+TEST(FastAttention, InEvalModeNothingIsDroppedOrDrawn) {
   AttentionCase c(2, 6, 8, 2, 8);
   for (auto& head : c.mha.heads) head->drop.set_p(0.5f);
   c.mha.eval();
@@ -146,7 +146,7 @@ TEST(FusedAttention, InEvalModeNothingIsDroppedOrDrawn) {
   EXPECT_EQ(next, Generator(5).next_u32());
 }
 
-TEST(FusedAttention, GradientsMatchFiniteDifferences) {
+TEST(FastAttention, GradientsMatchFiniteDifferences) {
   AttentionCase c(2, 4, 6, 2, 8);
   std::vector<Tensor> inputs{c.x};
   for (const Tensor& w : c.mha.parameters()) inputs.push_back(w);
@@ -154,7 +154,7 @@ TEST(FusedAttention, GradientsMatchFiniteDifferences) {
       "attention", [&](const std::vector<Tensor>& in) { return attention(in[0], c.mha); }, inputs));
 }
 
-TEST(FusedAttention, GradientsMatchFiniteDifferencesWithDropout) {
+TEST(FastAttention, GradientsMatchFiniteDifferencesWithDropout) {
   AttentionCase c(2, 4, 6, 2, 8);
   for (auto& head : c.mha.heads) head->drop.set_p(0.25f);
   std::vector<Tensor> inputs{c.x};
@@ -169,7 +169,7 @@ TEST(FusedAttention, GradientsMatchFiniteDifferencesWithDropout) {
       inputs));
 }
 
-TEST(FusedAttention, InputsThatDoNotRequireGradGetNone) {
+TEST(FastAttention, InputsThatDoNotRequireGradGetNone) {
   AttentionCase c(1, 3, 4, 2, 8);
   const Tensor x = c.x.detach();
   c.mha.heads[1]->key.weight.requires_grad_(false);
@@ -180,7 +180,7 @@ TEST(FusedAttention, InputsThatDoNotRequireGradGetNone) {
   EXPECT_TRUE(c.mha.heads[0]->key.weight.has_grad());
 }
 
-TEST(FusedAttention, BadShapesAreNamed) {
+TEST(FastAttention, BadShapesAreNamed) {
   AttentionCase c(1, 3, 4, 2, 8);
   EXPECT_BG_ERROR(attention(zeros({2, 3, 5}), c.mha), "attention", "[2, 3, 5]");
   EXPECT_BG_ERROR(attention(zeros({2, 9, 4}), c.mha), "block_size 8", "[2, 9, 4]");

@@ -28,7 +28,7 @@ class NotImplemented : public std::logic_error {
 //    lessons/03_operations/README.md#exercise-2"
 [[noreturn]] void not_implemented(int lesson, int exercise, std::string_view what);
 
-// The shortest text that reads back as `value` ("0.01", "0.0003", "1e+30"), for messages:
+// The shortest text that reads back as `value` ("0.01", "3e-04", "1e+30"), for messages:
 // never "0.000000" for a small number, never 40 digits for a large one.
 std::string shortest_text(float value);
 

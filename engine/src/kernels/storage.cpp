@@ -12,7 +12,7 @@ namespace {
 // Keep at most this much memory in the cache, and at most a few hundred buffers of one size;
 // beyond that, returned buffers are freed. A step hands back, when its graph is freed, the
 // buffers the next step asks for again, so the cache must hold one step's worth. At the
-// course's full v11 shape (batch 64 × block 256) that is 3.5 GB for the engine's fused ops
+// course's full v11 shape (batch 64 × block 256) that is 3.5 GB for the fast engine's ops
 // and 8.3 GB for the lessons' modules, which keep every head's (T, T) matrices (16 MB each)
 // and their gradients. Half of the machine's memory leaves room for both; with a quarter
 // (6 GB on the course's 24 GB machine) the lessons' modules missed 376 of 3294 requests in
