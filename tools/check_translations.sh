@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Drift check for the Chinese pages: every README.md that has a README.zh.md twin beside it
+# Drift check for the Chinese pages: every README.md that has a README.zh.md twin beside it,
+# and ARCHITECTURE.md with ARCHITECTURE.zh.md,
 # must match it in everything that is not prose. For each pair, in this order, it compares
 #   1. the language line: line 1 is `English | [中文](README.zh.md)` in the English page and
 #      `[English](README.md) | 中文` in the Chinese one;
@@ -63,6 +64,10 @@ while IFS= read -r f; do
       ;;
     README.zh.md | */README.zh.md)
       [ -f "${f%README.zh.md}README.md" ] || printf '%s\t%s\n' "${f%README.zh.md}README.md" "$f" >> "$tmp/pairs"
+      ;;
+    ARCHITECTURE.md)
+      printf '%s\t%s\n' "$f" ARCHITECTURE.zh.md >> "$tmp/pairs"
+      printf '%s\n%s\n' "$f" ARCHITECTURE.zh.md >> "$tmp/checked"
       ;;
     lessons/GLOSSARY*.md) printf '%s\n' "$f" >> "$tmp/checked" ;;
   esac
@@ -242,7 +247,8 @@ AWK
 
 # Pass 2: compare the records of each pair; check links and stub anchors.
 read -r -d '' compare <<'AWK' || true
-BEGIN { FS = "\t"; EN_LANG = "English | [中文](README.zh.md)"; ZH_LANG = "[English](README.md) | 中文" }
+BEGIN { FS = "\t" }
+function base(p) { sub(/.*\//, "", p); return p }
 FILENAME == PAIRS { pair_en[++npairs] = $1; pair_zh[npairs] = $2; next }
 FILENAME == STUBS { stub_file[++nstubs] = $1; stub_k[nstubs] = $2; next }
 FILENAME == CHECKED { checked[++nchecked] = $1; next }
@@ -340,8 +346,9 @@ function check_links(f,   i, t, path, frag, target, twin) {
       fail(sprintf("%s:%d: link %s: %s does not exist", f, lln[f, i], t, target)); return
     }
     if (frag != "" && target ~ /\.md$/ && !((target, frag) in ids)) { fail(sprintf("%s:%d: link %s: %s has no anchor #%s", f, lln[f, i], t, target, frag)); return }
-    if (f ~ /README\.zh\.md$/ && target ~ /(^|\/)README\.md$/ && !(target == dirname(f) "/README.md" || (dirname(f) == "." && target == "README.md")) && is_checked[target]) {
-      twin = target; sub(/README\.md$/, "README.zh.md", twin)
+    own = f; sub(/\.zh\.md$/, ".md", own)  # the zh page's own English twin (its language line)
+    if (f ~ /\.zh\.md$/ && target ~ /(^|\/)(README|ARCHITECTURE)\.md$/ && target != own && is_checked[target]) {
+      twin = target; sub(/\.md$/, ".zh.md", twin)
       fail(sprintf("%s:%d: link %s goes to the English page; its Chinese twin is %s", f, lln[f, i], t, twin)); return
     }
   }
@@ -352,6 +359,7 @@ END {
     en = pair_en[p]; zh = pair_zh[p]
     if (!(en in have)) { fail(sprintf("%s: has no English page %s", zh, en)); continue }
     msg = ""
+    EN_LANG = "English | [中文](" base(zh) ")"; ZH_LANG = "[English](" base(en) ") | 中文"
     if (first[en] != EN_LANG) msg = sprintf("%s:1: the first line must be the language line\n  want: %s\n  have: %s", en, EN_LANG, first[en])
     else if (first[zh] != ZH_LANG) msg = sprintf("%s:1: the first line must be the language line\n  want: %s\n  have: %s", zh, ZH_LANG, first[zh])
     if (msg == "") msg = compare_headings(en, zh)

@@ -11,11 +11,6 @@
 
 namespace bg {
 
-int ModelConfig::version() const {
-  const ModelVersion* m = find_model_version(model);
-  return m == nullptr ? 0 : static_cast<int>(m - kModelVersions.data()) + 1;
-}
-
 const ModelVersion& ModelConfig::model_version() const { return bg::model_version(model); }
 
 bool ModelConfig::has_heads() const {
@@ -34,9 +29,7 @@ bool ModelConfig::has_dropout() const {
 }
 
 void ModelConfig::validate() const {
-  if (find_model_version(model) == nullptr) {
-    throw Error("unknown model '" + model + "' (expected v1, v2, … v11)");
-  }
+  model_version();  // an unknown model: bg::Error naming it and listing the versions
   auto positive = [](const char* name, int64_t v) {
     if (v <= 0) throw Error(std::string(name) + " must be positive, got " + std::to_string(v));
   };

@@ -47,10 +47,8 @@ struct ModelConfig {
   // bg::Error naming the problem: unknown model, sizes not positive, n_embed not divisible
   // by n_head (v4+), dropout outside [0, 1).
   void validate() const;
-  // 1 … 11 for "v1" … "v11", 0 for anything else. What a version has is in its row of the
-  // table (bg/model_versions.h), model_version(); the code reads that, not this number.
-  int version() const;
-  // The row of kModelVersions named model; bg::Error for an unknown model.
+  // The row of kModelVersions (bg/model_versions.h) named model: what the version has. The
+  // code reads that, never a version number. bg::Error for an unknown model.
   const ModelVersion& model_version() const;
   // What the version uses (false for an unknown model): attention heads (v4+ as a list),
   // blocks (v6+), dropout (v10+).
