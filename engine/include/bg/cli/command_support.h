@@ -37,7 +37,8 @@ std::string course_value_text(float value);
 
 // "default 32; v11: 64": the course's value of `field` for the default model `model` (or, when
 // `applies` does not hold for it, for the first version it holds for), then that of every other
-// version `applies` holds for whose value differs, in the table's order.
+// version `applies` holds for whose value differs, in the table's order. A null `applies` holds
+// for every version.
 template <class T>
 std::string course_values(std::string_view model, T VersionDefaults::*field,
                           bool (*applies)(const ModelVersion&) = nullptr) {

@@ -58,7 +58,7 @@ struct TrainOptions {
   int64_t eval_iters = 100;
   uint64_t seed = 1337;  // the PyTorch course's torch.manual_seed(1337)
   int64_t sample_tokens = 200;
-  Engine engine = Engine::lesson;  // not a flag: the program's choice (run)
+  Engine engine = Engine::lesson;  // not a flag: run's `engine` (the program's choice)
   std::filesystem::path out_dir() const {
     return out.empty() ? std::filesystem::path("runs") / model : out;
   }
@@ -100,7 +100,7 @@ struct SampleCommandOptions {
   int64_t top_k = 0;  // 0: off
   uint64_t seed = 1337;
   bool kv_cache = true;  // false: --no-kv-cache (bg::generate instead of bg::generate_cached)
-  Engine engine = Engine::lesson;  // not a flag: the program's choice (run)
+  Engine engine = Engine::lesson;  // not a flag: run's `engine` (the program's choice)
 };
 SampleCommandOptions parse_sample_args(std::span<const std::string> args);
 // Returns the generated texts, prompts included, in prompt order.
@@ -115,7 +115,7 @@ struct EvalOptions {
   std::filesystem::path checkpoint;
   std::filesystem::path data;
   std::string split = "val";       // train | val | all
-  Engine engine = Engine::lesson;  // not a flag: the program's choice (run)
+  Engine engine = Engine::lesson;  // not a flag: run's `engine` (the program's choice)
 };
 EvalOptions parse_eval_args(std::span<const std::string> args);
 double evaluate(const EvalOptions& options, Console& console);  // the loss it printed last
@@ -154,7 +154,7 @@ struct BenchOptions {
   int threads = 0;  // 0: try 1 .. hardware threads and keep the fastest
   uint64_t seed = 1337;
   std::string kernels;             // "fast" or "lesson"; empty: the program's own, `engine`
-  Engine engine = Engine::lesson;  // not a flag: the program's choice (run)
+  Engine engine = Engine::lesson;  // not a flag: run's `engine` (the program's choice)
   ModelConfig config(int64_t vocab) const;
 };
 

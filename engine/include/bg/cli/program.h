@@ -44,8 +44,9 @@ struct Console {
 };
 
 // One row of the program's table of commands (engine/src/cli/program.cpp). The help texts
-// and the dispatch of run() read the table; a command is one file (engine/src/cli/commands/)
-// and one row.
+// and the dispatch of run() read the table. A new command is one file in
+// engine/src/cli/commands/ (its flags, its parser, what it does, its main), its declarations
+// in bg/cli/commands.h and one row.
 struct Command {
   std::string name;     // what follows "babygpt": "train"
   std::string summary;  // one line, shown by `babygpt --help`

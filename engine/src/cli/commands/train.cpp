@@ -460,7 +460,8 @@ TrainResult train(const TrainOptions& o, Console& con) {
 
   TrainingRun training(o, config, text.split, con, start);
   announce(o, config, training.model(), text, files, con);
-  const InterruptScope interrupt_scope;  // until train returns: Ctrl-C stops the run, not us
+  // Until train returns, Ctrl-C stops the run (which is then saved) instead of the program.
+  const InterruptScope interrupt_scope;
   TrainResult result = training.run();
 
   if (result.interrupted && result.steps == 0) {
