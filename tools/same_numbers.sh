@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The same seed must give the same numbers with every compiler (docs: DESIGN, "Randomness";
-# CMakeLists.txt: -ffp-contract=off). This trains every model briefly with two builds of
-# babygpt — say one made by g++ and one by clang++ with libc++ — and requires bit-identical
-# results: the checkpoint's SHA-256, the printed losses, the samples and the eval loss.
+# The same seed must give the same numbers with every compiler (CMakeLists.txt:
+# -ffp-contract=off; the kernels fuse a multiply-add only in bg/kernels/muladd.h). This trains
+# every model briefly with two builds of babygpt — say one made by g++ and one by clang++ with
+# libc++ — and requires bit-identical results: the checkpoint's SHA-256, the printed losses,
+# the samples and the eval loss.
 #   tools/same_numbers.sh BUILD_A BUILD_B
 set -euo pipefail
 cd "$(dirname "$0")/.."

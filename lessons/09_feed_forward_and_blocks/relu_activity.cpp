@@ -22,7 +22,7 @@
 
 #include "bg/autograd.h"
 #include "bg/blocks.h"
-#include "bg/cli.h"
+#include "bg/cli/checkpoint.h"
 #include "bg/data.h"
 #include "bg/io/fileio.h"
 #include "bg/models.h"

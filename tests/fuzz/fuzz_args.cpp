@@ -1,4 +1,4 @@
-// libFuzzer target: the babygpt argument parsers (bg/cli.h) on any argument lists.
+// libFuzzer target: the babygpt argument parsers (bg/cli/commands.h) on any argument lists.
 // The first byte picks the command; the rest, split at '\n', are the arguments. Property: a
 // parser returns options or throws bg::Error (UsageError) — nothing else.
 #include <cstddef>
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "bg/cli.h"
+#include "bg/cli/commands.h"
 #include "bg/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "bg/cli.h"
+#include "bg/cli/checkpoint.h"
 #include "bg/error.h"
 #include "bg/io/safetensors.h"
 

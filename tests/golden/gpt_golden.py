@@ -139,8 +139,9 @@ def f32(v):
 
 
 if a.counts:
-    # The course's sizes (DESIGN.md §6) on the ci corpus: vocabulary 6104, block 8, n_embed 32,
-    # 4 heads, 3 layers; v11 at its own: block 256, n_embed 384, 6 heads, 6 layers.
+    # The course's sizes (the defaults of engine/include/bg/model_versions.h) on the ci corpus:
+    # vocabulary 6104, block 8, n_embed 32, 4 heads, 3 layers; v11 at its own: block 256,
+    # n_embed 384, 6 heads, 6 layers.
     print(f"// PyTorch {torch.__version__}: parameters at the course's sizes, vocabulary 6104")
     for ver in range(1, 12):
         sizes = (6104, 256, 384, 6, 6, 0.2) if ver == 11 else (6104, 8, 32, 4, 3, 0.0)

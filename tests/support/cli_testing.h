@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "bg/cli.h"
+#include "bg/cli/program.h"
 #include "bg/io/fileio.h"
 #include "bg/random.h"
 

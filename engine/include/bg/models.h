@@ -1,4 +1,5 @@
-// BabyGPT v1–v11, exactly the PyTorch course's models (see DESIGN.md §2 and lessons 05–12).
+// BabyGPT v1–v11, exactly the PyTorch course's models (lessons 05–12; what each version has is
+// its row of the versions' table, bg/model_versions.h).
 //
 //   v1  logits = lm_head(token_embedding_table(idx))
 //   v2  x = token_embedding_table(idx) + position_embedding_table(arange(T));  lm_head(x)

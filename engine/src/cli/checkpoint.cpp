@@ -1,12 +1,15 @@
 // Checkpoints of the babygpt program: a model, its config and its vocabulary in one
-// .safetensors file (see bg/cli.h and bg/io/safetensors.h).
+// .safetensors file (bg/cli/checkpoint.h).
+#include "bg/cli/checkpoint.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
 #include <set>
 
-#include "bg/cli.h"
+#include "bg/cli/flags.h"
+#include "bg/cli/model_cost.h"
 #include "bg/io/numbers.h"
 #include "bg/io/safetensors.h"
 #include "bg/shape.h"
@@ -63,23 +66,6 @@ std::string join(const std::vector<std::string>& names) {
 }
 
 }  // namespace
-
-double parameter_count(const ModelConfig& c) {
-  const auto V = static_cast<double>(c.vocab_size), T = static_cast<double>(c.block_size),
-             C = static_cast<double>(c.n_embed);
-  const ModelVersion& m = c.model_version();
-  double p = V * C + (C * V + V);             // token_embedding_table, lm_head
-  if (m.position_table) p += T * C;           // position_embedding_table
-  double layer = 0;                           // one layer of attention (+ feed-forward)
-  if (m.has_attention()) layer += 3 * C * C;  // key, query, value of the head(s), no bias
-  if (m.projection) layer += C * C + C;       // W^O, sa.proj
-  if (m.ffwd_width == 1) layer += C * C + C;  // ffwd Linear(C, C)
-  if (m.ffwd_width == 4) layer += (4 * C * C + 4 * C) + (4 * C * C + C);           // C -> 4C -> C
-  if (m.has_blocks() && m.block_kind == BlockKind::prenorm) layer += 2 * (2 * C);  // ln1, ln2
-  p += static_cast<double>(m.attention_layers(c.n_layer)) * layer;
-  if (m.ln_final) p += 2 * C;
-  return p;
-}
 
 void save_checkpoint(const std::filesystem::path& path, const LanguageModel& model,
                      const CharTokenizer& tokenizer) {

@@ -1,12 +1,12 @@
-// The babygpt program: everything it does lives in bg/cli.h (engine/src/cli/*.cpp). It runs
-// the course's solutions and computes with the fast engine (bg/fast/fast_model.h).
+// The babygpt program: everything it does is bg::cli::run (bg/cli/program.h, engine/src/cli/).
+// It runs the course's solutions and computes with the fast engine (bg/fast/fast_model.h).
 #include <unistd.h>
 
 #include <iostream>
 #include <string>
 #include <vector>
 
-#include "bg/cli.h"
+#include "bg/cli/program.h"
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);

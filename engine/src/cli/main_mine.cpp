@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "bg/cli.h"
+#include "bg/cli/program.h"
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);

@@ -1,8 +1,8 @@
-// The training progress lines of the babygpt program (see bg/cli.h).
+// The training progress lines of the babygpt program (bg/cli/progress.h).
+#include "bg/cli/progress.h"
+
 #include <cmath>
 #include <cstdio>
-
-#include "bg/cli.h"
 
 namespace bg::cli {
 

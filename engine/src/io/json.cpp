@@ -285,6 +285,9 @@ class Parser {
     return v;
   }
 
+  // `cp` as UTF-8, in 1 to 4 bytes. Lesson 05's encode_utf8 (bg/text.h) does the same, but it
+  // is an exercise: babygpt_mine links the learner's, a stub until they write it, and reading
+  // JSON (the corpus, for prepare-data) must not depend on it.
   static void append_utf8(std::string& out, uint32_t cp) {
     if (cp < 0x80) {
       out += static_cast<char>(cp);

@@ -1,6 +1,5 @@
-// The training corpus (DESIGN.md §5): Song-dynasty ci and Southern Tang ci from the npm
-// package chinese-poetry@2.0.1, converted to one text file exactly as the PyTorch course
-// made it:
+// The training corpus: Song-dynasty ci and Southern Tang ci from the npm package
+// chinese-poetry@2.0.1, converted to one text file exactly as the PyTorch course made it:
 //
 //   files dist/songci/ci.song.<N>.json in ascending numeric N, then
 //   dist/wudaishici/nantang/poetrys.json; each file is a JSON array of poems, and each poem

@@ -1,10 +1,14 @@
-// The babygpt program's flag parsing and progress lines (bg/cli.h).
+// The babygpt program's flag parsing, help texts, progress lines and FLOP count (bg/cli/).
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "bg/cli.h"
+#include "bg/cli/commands.h"
+#include "bg/cli/flags.h"
+#include "bg/cli/model_cost.h"
+#include "bg/cli/program.h"
+#include "bg/cli/progress.h"
 #include "testing.h"
 
 namespace bg::cli {

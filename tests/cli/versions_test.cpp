@@ -9,7 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "bg/cli.h"
+#include "bg/cli/checkpoint.h"
+#include "bg/cli/commands.h"
+#include "bg/cli/model_cost.h"
+#include "bg/cli/program.h"
 #include "bg/data.h"
 #include "bg/io/fileio.h"
 #include "bg/io/safetensors.h"

@@ -9,11 +9,11 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <iomanip>
-#include <sstream>
 #include <thread>
 
-#include "bg/cli.h"
+#include "bg/cli/command_support.h"
+#include "bg/cli/commands.h"
+#include "bg/cli/model_cost.h"
 #include "bg/data.h"
 #include "bg/io/fileio.h"
 #include "bg/kernels/muladd.h"
@@ -27,8 +27,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 double ms_since(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
@@ -39,12 +37,6 @@ double quantile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
   const auto i = static_cast<size_t>(q * static_cast<double>(v.size() - 1) + 0.5);
   return v[std::min(i, v.size() - 1)];
-}
-
-std::string fixed(double v, int decimals) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(decimals) << v;
-  return s.str();
 }
 
 // Peak resident set size of this process so far, in MB (ru_maxrss is KiB on Linux, bytes on
@@ -108,6 +100,66 @@ float fma_chains(int64_t rounds) {
 
 }  // namespace
 
+const std::vector<Flag>& bench_flags() {
+  static const std::vector<Flag> flags = [] {
+    // The flags that describe the model and its optimisation are train's.
+    auto train_flag = [](std::string_view name) {
+      for (const Flag& f : train_flags()) {
+        if (f.name == name) return f;
+      }
+      throw Error("train has no flag --" + std::string(name));
+    };
+    std::vector<Flag> f = {
+        train_flag("model"),
+        {"data", "FILE",
+         "UTF-8 training text (default data/ci.txt if it exists, else random tokens)"},
+        {"vocab-size", "N", "vocabulary of the random tokens used without a text (default 6104)"},
+        {"iters", "N", "measured training steps (default 50)"},
+        {"warmup", "N", "steps run before measuring (default 5)"},
+    };
+    for (const char* shared :
+         {"batch-size", "block-size", "n-embed", "n-head", "n-layer", "dropout", "lr"}) {
+      f.push_back(train_flag(shared));
+    }
+    f.push_back({"threads", "N",
+                 "threads for the kernels; 0 = try each count, keep the fastest (default 0)"});
+    f.push_back(
+        {"seed", "N", "seed of the weights, the batches and the dropout masks (default 1337)"});
+    f.push_back({"kernels", "fast|lesson",
+                 "the engine's coarse kernels, or the lessons' modules op by op (default: fast "
+                 "in babygpt, lesson in babygpt_mine)"});
+    return f;
+  }();
+  return flags;
+}
+
+BenchOptions parse_bench_args(std::span<const std::string> args) {
+  const ParsedFlags p = parse_flags("bench", args, bench_flags());
+  BenchOptions o;
+  o.help = p.help;
+  if (o.help) return o;
+  if (const auto* v = p.get("data")) {
+    if (v->empty()) throw UsageError("--data must not be empty");
+    o.data = *v;
+  }
+  constexpr int64_t kBig = int64_t{1} << 40;
+  if (const auto* v = p.get("vocab-size"))
+    o.vocab_size = parse_int("vocab-size", *v, 2, kMaxVocabSize);
+  if (const auto* v = p.get("iters")) o.iters = parse_int("iters", *v, 1, kBig);
+  if (const auto* v = p.get("warmup")) o.warmup = parse_int("warmup", *v, 0, kBig);
+  if (const auto* v = p.get("threads")) {
+    o.threads = static_cast<int>(parse_int("threads", *v, 0, 256));
+  }
+  if (const auto* v = p.get("kernels")) {
+    if (*v != "fast" && *v != "lesson") {
+      throw UsageError("--kernels must be fast or lesson, got " + in_quotes(*v));
+    }
+    o.kernels = *v;
+  }
+  parse_model_flags(p, o);
+  return o;
+}
+
 double peak_gflops(int threads) {
   constexpr int64_t kRounds = 1 << 22;  // 12 · 16 · 2 · 2^22 ≈ 1.6 GFLOP per thread
   std::vector<double> best(static_cast<size_t>(threads), 0.0);
@@ -133,28 +185,6 @@ double peak_gflops(int threads) {
 
 ModelConfig BenchOptions::config(int64_t vocab) const {
   return {model, vocab, block_size, n_embed, n_head, n_layer, dropout};
-}
-
-double training_flops(const ModelConfig& c, int64_t B, int64_t T) {
-  const double N = static_cast<double>(B * T);  // tokens
-  const double C = static_cast<double>(c.n_embed);
-  const double V = static_cast<double>(c.vocab_size);
-  const ModelVersion& m = c.model_version();
-  // One attention layer: key, query and value of all heads together, then per sequence and
-  // head q·kᵀ (T × T × hs) and weights·v (T × T × hs); summed over the heads hs adds up to C,
-  // so the heads cost what one head of size C would. W^O (v8+) adds a C × C product.
-  const double attention = 3.0 * N * C * C +
-                           static_cast<double>(B) * 2.0 * static_cast<double>(T * T) * C +
-                           (m.projection ? N * C * C : 0.0);
-  // One feed-forward: none (v3, v4), Linear(C, C) (v5–v7), or C -> 4C -> C (v8+).
-  const double feed_forward = m.ffwd_width == 4   ? 8.0 * N * C * C
-                              : m.ffwd_width == 1 ? N * C * C
-                                                  : 0.0;
-  double macs = N * C * V;  // lm_head
-  if (m.has_attention()) {
-    macs += static_cast<double>(m.attention_layers(c.n_layer)) * (attention + feed_forward);
-  }
-  return 3.0 * 2.0 * macs;
 }
 
 BenchResult bench(const BenchOptions& o, Console& con) {
@@ -279,6 +309,17 @@ BenchResult bench(const BenchOptions& o, Console& con) {
           << " requests served from the recycled cache while measuring\n"
           << "peak resident memory: " << fixed(r.peak_rss_mb, 1) << " MB\n";
   return r;
+}
+
+int bench_main(std::span<const std::string> args, Console& con, Engine engine) {
+  BenchOptions o = parse_bench_args(args);
+  if (o.help) {
+    con.out << usage("bench");
+    return kExitOk;
+  }
+  o.engine = engine;
+  bench(o, con);
+  return kExitOk;
 }
 
 }  // namespace bg::cli

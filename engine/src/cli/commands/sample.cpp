@@ -1,0 +1,81 @@
+// babygpt sample: write text with a trained model, with the KV cache (lesson 13) or without it.
+#include <ostream>
+
+#include "bg/cli/checkpoint.h"
+#include "bg/cli/command_support.h"
+#include "bg/cli/commands.h"
+
+namespace bg::cli {
+
+const std::vector<Flag>& sample_flags() {
+  static const std::vector<Flag> flags = {
+      {"checkpoint", "FILE", "a model.safetensors written by 'babygpt train' (required)"},
+      {"prompt", "TEXT", "start of the text; repeat for several (default 春江 and 往事)", true},
+      {"tokens", "N", "characters to generate per prompt (default 200)"},
+      {"temperature", "X", "divides the logits; lower is more conservative (default 1.0)"},
+      {"top-k", "K", "sample among the K most likely characters only; 0 = off (default 0)"},
+      {"seed", "N", "seed of the sampling (default 1337)"},
+      {"no-kv-cache", "", "recompute the whole context for every character (same text, slower)"},
+  };
+  return flags;
+}
+
+SampleCommandOptions parse_sample_args(std::span<const std::string> args) {
+  const ParsedFlags p = parse_flags("sample", args, sample_flags());
+  SampleCommandOptions o;
+  o.help = p.help;
+  if (o.help) return o;
+  o.checkpoint = require(p, "sample", "checkpoint", "FILE");
+  if (p.has("prompt")) o.prompts = p.all("prompt");
+  if (const auto* v = p.get("tokens")) o.tokens = parse_int("tokens", *v, 0, kMaxNewTokens);
+  if (const auto* v = p.get("temperature")) o.temperature = parse_number("temperature", *v, true);
+  if (const auto* v = p.get("top-k")) o.top_k = parse_int("top-k", *v, 0);
+  if (const auto* v = p.get("seed")) o.seed = parse_seed("seed", *v);
+  o.kv_cache = !p.has("no-kv-cache");
+  return o;
+}
+
+std::vector<std::string> sample(const SampleCommandOptions& o, Console& con) {
+  const Checkpoint ck = load_checkpoint(o.checkpoint);
+  ck.model->eval();  // no dropout while sampling
+  std::vector<std::vector<int32_t>> contexts;
+  for (const auto& prompt : o.prompts) {
+    if (prompt.empty()) throw Error("--prompt must not be empty");
+    contexts.push_back(encode_or_explain(ck.tokenizer, prompt, "--prompt '" + prompt + "'"));
+  }
+  Generator gen(o.seed);
+  SampleOptions so;
+  so.max_new_tokens = o.tokens;
+  so.temperature = o.temperature;
+  so.top_k = o.top_k;
+  std::vector<std::string> texts;
+  const auto start = Clock::now();
+  bool kv_cache = o.kv_cache;
+  for (size_t i = 0; i < contexts.size(); ++i) {
+    // With the KV cache (lesson 13) by default; --no-kv-cache: the whole window every step.
+    const std::vector<int32_t> all =
+        generate_text(*ck.model, contexts[i], so, gen, kv_cache, features_of(o.engine), con);
+    texts.push_back(ck.tokenizer.decode(all));
+    if (i > 0) con.out << "\n";
+    con.out << texts.back() << "\n" << std::flush;
+  }
+  const double secs = seconds_since(start);
+  const auto n = static_cast<int64_t>(contexts.size()) * o.tokens;
+  con.err << "sampled " << grouped(n) << " tokens in " << fixed(secs, 2) << " s ("
+          << grouped(secs > 0 ? static_cast<int64_t>(static_cast<double>(n) / secs) : 0)
+          << " tokens/s, " << (kv_cache ? "with" : "without") << " the KV cache)\n";
+  return texts;
+}
+
+int sample_main(std::span<const std::string> args, Console& con, Engine engine) {
+  SampleCommandOptions o = parse_sample_args(args);
+  if (o.help) {
+    con.out << usage("sample");
+    return kExitOk;
+  }
+  o.engine = engine;
+  sample(o, con);
+  return kExitOk;
+}
+
+}  // namespace bg::cli
