@@ -1,6 +1,11 @@
 // What a model costs, counted from its config without building it: its parameters, the
 // floating-point operations of one training step, and whether a step fits in this machine's
 // memory. The checkpoint loader, `babygpt train` and `babygpt bench` read them.
+//
+// Lesson 12's gpt_parameter_count and gpt_forward_flops_per_token (bg/scaling.h) count the
+// same things, but they are exercises: babygpt_mine links the learner's code and must train
+// v4 … v11 before the learner reaches lesson 12. So the program counts on its own, and the
+// tests hold both counts to the model's num_parameters().
 #pragma once
 
 #include <cstdint>
