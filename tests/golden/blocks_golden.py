@@ -13,7 +13,8 @@
 # Every tensor is fill(shape, a, b, s): element i (row-major) = sin(a*i + b) * s, computed in
 # double and rounded to float32 — the same helper the C++ tests use. The loss is
 # (out * fill(out.shape, 0.9, 0.3)).sum(). Each file holds `out` (and `wei` for the head), then
-# `grad.x` and `grad.<parameter>` for every parameter, named as the C++ module names it:
+# `x.grad` (the input's gradient) and `grad.<parameter>` for every parameter, named as the C++
+# module names it:
 #   head                 a causal self-attention Head, n_embed 8, head_size 4:
 #                        x = fill((2,4,8), 0.7, 0.1); key, query, value = fill((4,8), 0.31, 0.2,
 #                        0.5), fill((4,8), 0.43, 1.1, 0.5), fill((4,8), 0.57, 2.3, 0.5);
@@ -85,21 +86,21 @@ if what == "head":
                   leaf(fill((4, 8), 0.57, 2.3, 0.5)))
     out, wei = attention(x, wk, wq, wv)
     backward(out)
-    tensors = [("out", out), ("wei", wei), ("grad.x", x.grad), ("grad.key.weight", wk.grad),
+    tensors = [("out", out), ("wei", wei), ("x.grad", x.grad), ("grad.key.weight", wk.grad),
                ("grad.query.weight", wq.grad), ("grad.value.weight", wv.grad)]
 elif what == "multi_head":
     x = leaf(fill((2, 4, 8), 0.7, 0.1))
     W = heads_weights()
     out = torch.cat([attention(x, *W[h])[0] for h in range(2)], -1)
     backward(out)
-    tensors = [("out", out), ("grad.x", x.grad)] + heads_grads(W)
+    tensors = [("out", out), ("x.grad", x.grad)] + heads_grads(W)
 elif what == "feed_forward":
     x = leaf(fill((2, 3, 4), 0.7, 0.1))
     w0 = leaf(fill((16, 4), 0.37, 0.2, 0.5)); b0 = leaf(fill((16,), 0.53, 1.1, 0.3))
     w2 = leaf(fill((4, 16), 0.29, 0.7, 0.5)); b2 = leaf(fill((4,), 0.61, 2.0, 0.3))
     out = F.linear(F.relu(F.linear(x, w0, b0)), w2, b2)
     backward(out)
-    tensors = [("out", out), ("grad.x", x.grad), ("grad.net.0.weight", w0.grad),
+    tensors = [("out", out), ("x.grad", x.grad), ("grad.net.0.weight", w0.grad),
                ("grad.net.0.bias", b0.grad), ("grad.net.2.weight", w2.grad),
                ("grad.net.2.bias", b2.grad)]
 elif what == "projected_attention":
@@ -108,6 +109,6 @@ elif what == "projected_attention":
     wo = leaf(fill((8, 8), 0.43, 0.5, 0.4)); bo = leaf(fill((8,), 0.71, 1.3, 0.2))
     out = F.linear(torch.cat([attention(x, *W[h])[0] for h in range(2)], -1), wo, bo)
     backward(out)
-    tensors = [("out", out), ("grad.x", x.grad)] + heads_grads(W) + \
+    tensors = [("out", out), ("x.grad", x.grad)] + heads_grads(W) + \
         [("grad.proj.weight", wo.grad), ("grad.proj.bias", bo.grad)]
 golden_io.write(what, tensors, golden_io.command("blocks_golden.py", what), digits=CASES[what][1])

@@ -19,7 +19,7 @@
 #
 # A case file holds the inputs x (rows, C), gamma (C), beta (C), g (rows, C) (the upstream
 # gradient) and PyTorch's answer: y (rows, C), mean (rows), rstd (rows), dx (rows, C),
-# dgamma (C), dbeta (C). The block's file holds out, grad.x and grad.<parameter> for every
+# dgamma (C), dbeta (C). The block's file holds out, x.grad and grad.<parameter> for every
 # parameter in named_parameters() order.
 #
 # Inputs are made by formulas the C++ test reproduces exactly:
@@ -174,6 +174,6 @@ out32 = block32(x32)
 notes = "PyTorch float32 vs float64, largest |difference|: out %.2g, x.grad %.2g" % (
     (out32.double() - out).abs().max().item(), (x32.grad.double() - x.grad).abs().max().item())
 print(f"pre-norm block (float64); {notes}")
-golden_io.write("prenorm_block", [("out", out), ("grad.x", x.grad)] +
+golden_io.write("prenorm_block", [("out", out), ("x.grad", x.grad)] +
                 [(f"grad.{name}", p.grad) for name, p in block.named_parameters()],
                 COMMAND, notes=notes)
