@@ -15,9 +15,9 @@
 # and ATen kernels, and so on the processor. Each script therefore runs with fixed kernels
 # (use_kernels below): OpenBLAS's (Debian's libopenblas0, which python3-torch pulls in) for a
 # named processor, and ATen's AVX2 ones. The files record which. Most were first made with
-# OpenBLAS's Haswell kernels, which run on any x86-64 processor with AVX2; the oldest numbers
-# (the tiny v1-v4, lesson 07's Head, lesson 08's multi-head attention) with its SkylakeX ones,
-# which need AVX-512, and the files keep those numbers exactly.
+# OpenBLAS's Haswell kernels, which run on any x86-64 processor with AVX2; some of the oldest
+# numbers (the tiny v1-v4, lesson 07's Head, lesson 08's multi-head attention) with its
+# SkylakeX ones, which need AVX-512, and the files keep those numbers exactly.
 import json
 import os
 import struct
@@ -94,9 +94,9 @@ def float32_values(t, digits=9):
     The tests held these numbers as C++ literals of that form before they moved to files, and
     the files keep exactly the same floats. With 9 digits a float32 value comes back unchanged;
     a float64 one (layer_norm_golden.py computes in float64) is rounded to float32 through its
-    9-digit decimal (rounding it directly differs in the last bit now and then). Lesson 07's and
-    08's attention numbers were printed with 8 digits (their scripts pass digits=8). Either
-    difference is far inside every tolerance of the tests.
+    9-digit decimal (rounding it directly differs in the last bit now and then). Some of the
+    oldest numbers were printed with 8 digits (their scripts pass digits=8). Either difference
+    is far inside every tolerance of the tests.
     """
     import torch
 

@@ -10,5 +10,6 @@ set -euo pipefail
 cd "$(dirname "$0")"
 python=${PYTHON:-/usr/bin/python3}
 "$python" gpt_golden.py --all
+"$python" ops_golden.py --all
 "$python" blocks_golden.py --all
 "$python" layer_norm_golden.py
