@@ -6,7 +6,8 @@
 #   /usr/bin/python3 tests/golden/ops_golden.py sgd            # lesson 04, SGD
 #   /usr/bin/python3 tests/golden/ops_golden.py log_softmax    # lesson 05, LogSoftmax
 #   /usr/bin/python3 tests/golden/ops_golden.py cross_entropy  # lesson 05, CrossEntropy
-#   /usr/bin/python3 tests/golden/ops_golden.py --all          # all four
+#   /usr/bin/python3 tests/golden/ops_golden.py adamw          # lesson 05, AdamW
+#   /usr/bin/python3 tests/golden/ops_golden.py --all          # all five
 # tests/golden/make_all.sh regenerates every golden file of every script (tests/golden/README.md).
 #
 # Run with PyTorch 1.13 (Debian's python3-torch, torch.__version__ 1.13.0a0), CPU, float32.
@@ -28,17 +29,23 @@
 #                  y = torch.log_softmax(logits, 0)
 #   cross_entropy  the same logits; loss = F.cross_entropy(logits, [4, 0, 2]); loss.backward().
 #                  The file: loss, grad.logits.
+#   adamw          p = [(i - 2) / 4 for i in range(5)], g = [((3 i) mod 5 - 2) / 8 for i in range(5)]
+#                  (the last one is 0); opt = torch.optim.AdamW([p], lr, betas, eps, weight_decay);
+#                  5 times: p.grad = g.clone(); opt.step(). The file: <run>.step1 and <run>.step5
+#                  (p after steps 1 and 5) for the runs defaults (lr 1e-3, betas (0.9, 0.999),
+#                  eps 1e-8, weight decay 0.01) and other (lr 0.1, betas (0.8, 0.99), eps 1e-6,
+#                  weight decay 0.1).
 import sys
 
 import golden_io
 
-CASES = ["linear", "sgd", "log_softmax", "cross_entropy"]
+CASES = ["linear", "sgd", "log_softmax", "cross_entropy", "adamw"]
 what = sys.argv[1] if len(sys.argv) > 1 else ""
 if what == "--all":
     golden_io.run_each([[case] for case in CASES])
     sys.exit(0)
 if what not in CASES:
-    sys.exit("usage: ops_golden.py linear | sgd | log_softmax | cross_entropy | --all")
+    sys.exit("usage: ops_golden.py linear | sgd | log_softmax | cross_entropy | adamw | --all")
 golden_io.use_kernels("Haswell")
 
 import torch  # noqa: E402  (torch is imported after the kernels are chosen)
@@ -80,6 +87,17 @@ elif what == "sgd":
             loss.backward()
             opt.step()
         tensors += [(f"{run}.p1", p1), (f"{run}.p2", p2), (f"{run}.q", q)]
+elif what == "adamw":
+    runs = {"defaults": (1e-3, (0.9, 0.999), 1e-8, 0.01), "other": (0.1, (0.8, 0.99), 1e-6, 0.1)}
+    for run, (lr, betas, eps, weight_decay) in runs.items():
+        p = t([(i - 2) / 4 for i in range(5)]).requires_grad_()
+        g = t([((3 * i) % 5 - 2) / 8 for i in range(5)])
+        opt = torch.optim.AdamW([p], lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+        for step in range(1, 6):
+            p.grad = g.clone()
+            opt.step()
+            if step in (1, 5):
+                tensors.append((f"{run}.step{step}", p.detach().clone()))
 else:
     logits = t([((7 * i + 3) % 13 - 6) / 4 for i in range(15)], (3, 5)).requires_grad_()
     if what == "log_softmax":
