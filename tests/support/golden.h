@@ -30,7 +30,6 @@ class GoldenFile {
   // that names it and the command that regenerates it.
   explicit GoldenFile(const std::string& name);
 
-  const std::string& path() const { return path_; }
   // The tensor called `key`; a bg::Error naming the file, the key and the command that
   // regenerates the file when there is none.
   const GoldenTensor& at(const std::string& key) const;
