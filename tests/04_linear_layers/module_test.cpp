@@ -14,6 +14,7 @@
 #include "bg/module.h"
 #include "bg/ops.h"
 #include "bg/optim.h"
+#include "golden.h"
 #include "testing.h"
 
 namespace bg {
@@ -244,13 +245,14 @@ TEST(LinearLayer, NonPositiveSizesAreAnError) {
   EXPECT_BG_ERROR(Linear(4, -1, true, gen), "4", "-1");
 }
 
-// Golden values from PyTorch 2 (float32), made with:
+// Golden values: tests/golden/data/linear.safetensors, made by tests/golden/ops_golden.py linear
+// (PyTorch, float32):
 //   x = tensor([((i % 7) - 3) * 0.25 for i in range(16)]).reshape(2, 2, 4)
 //   W = tensor([(((i * 3) % 5) - 2) * 0.3 for i in range(12)]).reshape(3, 4)
 //   b = tensor([0.1, -0.2, 0.3])
 //   y = torch.nn.functional.linear(x, W, b)
 //   G = tensor([((i % 5) - 2) * 0.5 for i in range(12)]).reshape(2, 2, 3); y.backward(G)
-// and printed with "%.8g" (x.grad, W.grad, b.grad below).
+// (y, y_no_bias = linear(x as (4, 4), W), x.grad, grad.weight, grad.bias).
 struct LinearCase {
   std::vector<float> x, w, b, g;
   LinearCase() {
@@ -267,47 +269,36 @@ void set_weights(Linear& lin, const std::vector<float>& w, const std::vector<flo
 }
 
 TEST(LinearLayer, ForwardMatchesPyTorch) {
+  const testing::GoldenFile& golden = testing::golden_file("linear");
   const LinearCase c;
   Generator gen(0);
   Linear lin(4, 3, true, gen);
   set_weights(lin, c.w, c.b);
   const Tensor y = lin(tensor(c.x, {2, 2, 4}));
   EXPECT_EQ(y.shape(), (Shape{2, 2, 3}));
-  EXPECT_TRUE(
-      AllClose(y,
-               {0.47499999f, 0.025000006f, 0.0f, -0.57499999f, -0.049999997f, -0.22500002f,
-                0.47499999f, -0.125f, 0.075000003f, -0.050000004f, -0.72499996f, 0.90000004f},
-               1e-6, 1e-6));
+  EXPECT_TRUE(AllClose(y, golden.values("y"), 1e-6, 1e-6));
   Linear nob(4, 3, false, gen);
   set_weights(nob, c.w, {});
-  EXPECT_TRUE(
-      AllClose(nob(tensor(c.x, {4, 4})),  // same rows, as a (4, 4) matrix
-               {0.375f, 0.22500001f, -0.30000001f, -0.67500001f, 0.15000001f, -0.52500004f, 0.375f,
-                0.075000003f, -0.22500001f, -0.15000001f, -0.52499998f, 0.60000002f},
-               1e-6, 1e-6));
-  // a 1-D input is one row
+  EXPECT_TRUE(AllClose(nob(tensor(c.x, {4, 4})),  // same rows, as a (4, 4) matrix
+                       golden.values("y_no_bias"), 1e-6, 1e-6));
+  // a 1-D input is one row: x's first row, so y's first row
   const Tensor y1 = lin(tensor({-0.75f, -0.5f, -0.25f, 0.0f}));
   EXPECT_EQ(y1.shape(), (Shape{3}));
-  EXPECT_TRUE(AllClose(y1, {0.47499999f, 0.025000006f, 0.0f}, 1e-6, 1e-6));
+  const std::vector<float>& y_rows = golden.values("y");
+  EXPECT_TRUE(AllClose(y1, std::vector<float>(y_rows.begin(), y_rows.begin() + 3), 1e-6, 1e-6));
 }
 
 TEST(LinearLayer, BackwardMatchesPyTorch) {
+  const testing::GoldenFile& golden = testing::golden_file("linear");
   const LinearCase c;
   Generator gen(0);
   Linear lin(4, 3, true, gen);
   set_weights(lin, c.w, c.b);
   const Tensor x = tensor(c.x, {2, 2, 4}, true);
   lin(x).backward(tensor(c.g, {2, 2, 3}));
-  EXPECT_TRUE(AllClose(x.grad(),
-                       {0.60000002f, 0.0f, 0.15000001f, -0.45000002f, -0.90000004f, -0.45000002f,
-                        0.75f, -0.30000001f, 0.60000002f, -0.15000001f, -0.15000001f, -0.15000001f,
-                        -0.90000004f, 0.90000004f, -0.30000001f, 0.75f},
-                       1e-6, 1e-6));
-  EXPECT_TRUE(AllClose(lin.weight.grad(),
-                       {1.625f, 1.625f, -0.125f, -1.0f, 0.125f, 0.0f, 1.625f, -0.25f, -0.75f, -1.0f,
-                        -0.375f, 1.125f},
-                       1e-6, 1e-6));
-  EXPECT_TRUE(AllClose(lin.bias.grad(), {0.0f, -0.5f, -1.0f}, 1e-6, 1e-6));
+  EXPECT_TRUE(AllClose(x.grad(), golden.values("x.grad"), 1e-6, 1e-6));
+  EXPECT_TRUE(AllClose(lin.weight.grad(), golden.values("grad.weight"), 1e-6, 1e-6));
+  EXPECT_TRUE(AllClose(lin.bias.grad(), golden.values("grad.bias"), 1e-6, 1e-6));
 }
 
 // gradcheck makes fresh copies of its inputs, so the layer must read its weights from them:
@@ -374,22 +365,28 @@ TEST(LinearLayer, WrongInputWidthShowsTheShape) {
 
 // ---- Exercise 6: SGD ---------------------------------------------------------------------
 
-// The same run as this PyTorch script (torch 2, float32), final values printed with "%.8g":
-//   p1 = tensor([[0.5, -1.0, 2.0], [1.5, -0.25, 0.75]]); w1 = tensor([[1.0, 0.5, 2.0], [0.25, 1.5,
-//   0.8]]) p2 = tensor([-0.6, 0.3, 1.2]);  w2 = tensor([0.7, 1.1, 0.4]) q  = tensor([0.9, -1.3]);
-//   wq = tensor([0.6, 1.2])   # has a gradient from step 2 on r  = tensor([2.0, -3.0]) # never has
-//   a gradient opt = torch.optim.SGD([p1, p2, q, r], lr=lr, momentum=momentum, weight_decay=wd) for
-//   t in range(5):
+// The same run as this PyTorch script (float32); PyTorch's final values, one run per test, are
+// in tests/golden/data/sgd.safetensors (<run>.p1, <run>.p2, <run>.q), made by
+// tests/golden/ops_golden.py sgd:
+//   p1 = tensor([[0.5, -1.0, 2.0], [1.5, -0.25, 0.75]]); w1 = tensor([[1.0, 0.5, 2.0],
+//                                                                    [0.25, 1.5, 0.8]])
+//   p2 = tensor([-0.6, 0.3, 1.2]);  w2 = tensor([0.7, 1.1, 0.4])
+//   q = tensor([0.9, -1.3]);  wq = tensor([0.6, 1.2])  # q has a gradient from step 2 on
+//   r = tensor([2.0, -3.0])                            # r never has a gradient
+//   opt = torch.optim.SGD([p1, p2, q, r], lr=lr, momentum=momentum, weight_decay=wd)
+//   for t in range(5):
 //       opt.zero_grad()
 //       loss = (p1 * p1 * w1).sum() + (p2 * p2 * w2).sum()
 //       if t >= 1: loss = loss + (q * q * wq).sum()
 //       loss.backward(); opt.step()
-struct SgdGolden {
+struct SgdRun {
+  const char* name;  // the run's tensors in sgd.safetensors are <name>.p1, <name>.p2, <name>.q
   float lr, momentum, weight_decay;
-  std::vector<float> p1, p2, q;
 };
 
-void run_sgd_and_compare(const SgdGolden& golden) {
+void run_sgd_and_compare(const SgdRun& run) {
+  const testing::GoldenFile& golden = testing::golden_file("sgd");
+  const std::string prefix = std::string(run.name) + ".";
   const Tensor p1 = tensor({0.5f, -1.0f, 2.0f, 1.5f, -0.25f, 0.75f}, {2, 3}, true);
   const Tensor w1 = tensor({1.0f, 0.5f, 2.0f, 0.25f, 1.5f, 0.8f}, {2, 3});
   const Tensor p2 = tensor({-0.6f, 0.3f, 1.2f}, {3}, true);
@@ -397,7 +394,7 @@ void run_sgd_and_compare(const SgdGolden& golden) {
   const Tensor q = tensor({0.9f, -1.3f}, {2}, true);
   const Tensor wq = tensor({0.6f, 1.2f}, {2});
   const Tensor r = tensor({2.0f, -3.0f}, {2}, true);
-  SGD opt({p1, p2, q, r}, golden.lr, golden.momentum, golden.weight_decay);
+  SGD opt({p1, p2, q, r}, run.lr, run.momentum, run.weight_decay);
   for (int t = 0; t < 5; ++t) {
     opt.zero_grad();
     Tensor loss = sum(p1 * p1 * w1) + sum(p2 * p2 * w2);
@@ -405,53 +402,23 @@ void run_sgd_and_compare(const SgdGolden& golden) {
     loss.backward();
     opt.step();
   }
-  BG_TRACE("lr " + std::to_string(golden.lr) + ", momentum " + std::to_string(golden.momentum) +
-           ", weight decay " + std::to_string(golden.weight_decay));
-  EXPECT_TRUE(AllClose(p1, golden.p1, 1e-6, 0));
-  EXPECT_TRUE(AllClose(p2, golden.p2, 1e-6, 0));
-  EXPECT_TRUE(AllClose(q, golden.q, 1e-6, 0));
+  BG_TRACE("lr " + std::to_string(run.lr) + ", momentum " + std::to_string(run.momentum) +
+           ", weight decay " + std::to_string(run.weight_decay));
+  EXPECT_TRUE(AllClose(p1, golden.values(prefix + "p1"), 1e-6, 0));
+  EXPECT_TRUE(AllClose(p2, golden.values(prefix + "p2"), 1e-6, 0));
+  EXPECT_TRUE(AllClose(q, golden.values(prefix + "q"), 1e-6, 0));
   EXPECT_TRUE(AllClose(r, {2.0f, -3.0f}, 0, 0));  // no gradient: untouched, even by decay
   EXPECT_FALSE(r.has_grad());
 }
 
-TEST(SGD, PlainStepsMatchPyTorch) {
-  run_sgd_and_compare(
-      {0.1f,
-       0.0f,
-       0.0f,
-       {0.16383998f, -0.59048998f, 0.15552001f, 1.1606714f, -0.042017497f, 0.31365895f},
-       {-0.28225625f, 0.086615242f, 0.79089785f},
-       {0.53972578f, -0.43370825f}});
-}
+TEST(SGD, PlainStepsMatchPyTorch) { run_sgd_and_compare({"plain", 0.1f, 0.0f, 0.0f}); }
 
-TEST(SGD, MomentumMatchesPyTorch) {
-  run_sgd_and_compare(
-      {0.1f,
-       0.9f,
-       0.0f,
-       {-0.29021001f, 0.029160026f, -1.4579999f, 0.62573391f, 0.19456998f, -0.30665588f},
-       {0.17977044f, -0.19338256f, 0.16094583f},
-       {0.091711558f, 0.60379165f}});
-}
+TEST(SGD, MomentumMatchesPyTorch) { run_sgd_and_compare({"momentum", 0.1f, 0.9f, 0.0f}); }
 
-TEST(SGD, WeightDecayMatchesPyTorch) {
-  run_sgd_and_compare(
-      {0.05f,
-       0.0f,
-       0.1f,
-       {0.28713435f, -0.75363147f, 0.6351344f, 1.288101f, -0.10770194f, 0.48102394f},
-       {-0.40631226f, 0.16286871f, 0.9532308f},
-       {0.68784237f, -0.76203609f}});
-}
+TEST(SGD, WeightDecayMatchesPyTorch) { run_sgd_and_compare({"weight_decay", 0.05f, 0.0f, 0.1f}); }
 
 TEST(SGD, MomentumAndWeightDecayMatchPyTorch) {
-  run_sgd_and_compare(
-      {0.1f,
-       0.9f,
-       0.01f,
-       {-0.29197806f, 0.036814969f, -1.4551494f, 0.61042726f, 0.19471204f, -0.31043237f},
-       {0.18328497f, -0.19423947f, 0.15058583f},
-       {0.086310796f, 0.60834634f}});
+  run_sgd_and_compare({"momentum_weight_decay", 0.1f, 0.9f, 0.01f});
 }
 
 TEST(SGD, OneStepByHandKeepsTheGradient) {

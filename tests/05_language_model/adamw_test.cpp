@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "bg/optim.h"
+#include "golden.h"
 #include "testing.h"
 
 namespace bg {
@@ -12,11 +13,12 @@ namespace {
 
 using testing::AllClose;
 
-// Golden values (PyTorch 1.13, torch.optim.AdamW):
+// Golden values: tests/golden/data/adamw.safetensors, made by tests/golden/ops_golden.py adamw
+// (torch.optim.AdamW):
 //   p = torch.tensor([(i - 2) / 4 for i in range(5)], requires_grad=True)
 //   g = torch.tensor([((3 * i) % 5 - 2) / 8 for i in range(5)])     # the last one is 0
 //   opt = torch.optim.AdamW([p], lr=..., betas=..., eps=..., weight_decay=...)
-//   5 times: p.grad = g.clone(); opt.step()        (print p after step 1 and step 5)
+//   5 times: p.grad = g.clone(); opt.step()     (p after step 1 and step 5: <run>.step1, .step5)
 struct AdamWRun {
   Tensor p;
   AdamW opt;
@@ -34,23 +36,21 @@ TEST(AdamW, DefaultsMatchPyTorch) {
   Tensor p = zeros({5}, true);
   AdamW opt({p});  // lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight_decay 0.01
   EXPECT_FLOAT_EQ(opt.lr(), 1e-3f);
+  const testing::GoldenFile& golden = testing::golden_file("adamw");
   AdamWRun r(1e-3f);
   r.step();
-  EXPECT_TRUE(AllClose(
-      r.p, {-0.498995006f, -0.250997484f, 0.000999999815f, 0.248997495f, 0.499994993f}, 1e-6, 0));
+  EXPECT_TRUE(AllClose(r.p, golden.values("defaults.step1"), 1e-6, 0));
   for (int s = 1; s < 5; ++s) r.step();
-  EXPECT_TRUE(AllClose(
-      r.p, {-0.49497512f, -0.254987329f, 0.00499989931f, 0.244987577f, 0.499974966f}, 1e-6, 0));
+  EXPECT_TRUE(AllClose(r.p, golden.values("defaults.step5"), 1e-6, 0));
 }
 
 TEST(AdamW, OtherHyperParametersMatchPyTorch) {
+  const testing::GoldenFile& golden = testing::golden_file("adamw");
   AdamWRun r(0.1f, 0.8f, 0.99f, 1e-6f, 0.1f);
   r.step();
-  EXPECT_TRUE(AllClose(
-      r.p, {-0.395000398f, -0.347499192f, 0.0999992043f, 0.147500396f, 0.495000005f}, 1e-6, 0));
+  EXPECT_TRUE(AllClose(r.p, golden.values("other.step1"), 1e-6, 0));
   for (int s = 1; s < 5; ++s) r.step();
-  EXPECT_TRUE(AllClose(r.p, {0.014602527f, -0.727843106f, 0.490095645f, -0.252350062f, 0.47549507f},
-                       1e-6, 0));
+  EXPECT_TRUE(AllClose(r.p, golden.values("other.step5"), 1e-6, 0));
 }
 
 TEST(AdamW, FirstStepMovesEachWeightByAboutLr) {

@@ -11,6 +11,7 @@
 
 #include "bg/module.h"
 #include "bg/ops.h"
+#include "golden.h"
 #include "testing.h"
 
 namespace bg {
@@ -19,8 +20,8 @@ namespace {
 using testing::AllClose;
 using testing::GradOk;
 
-// ((7 i + 3) mod 13 - 6) / 4 for i = 0..14, shape (3, 5): exact in float, reproduced by the
-// PyTorch script below.
+// ((7 i + 3) mod 13 - 6) / 4 for i = 0..14, shape (3, 5): exact in float, reproduced by
+// tests/golden/ops_golden.py.
 Tensor golden_logits(bool requires_grad = false) {
   std::vector<float> v;
   for (int i = 0; i < 15; ++i) v.push_back(static_cast<float>((7 * i + 3) % 13 - 6) / 4.0f);
@@ -102,12 +103,11 @@ TEST(Embedding, ModuleHasANormalWeightNamedWeight) {
 
 TEST(LogSoftmax, MatchesPyTorch) {
   // torch.log_softmax(logits, 0) for golden_logits() (a (3, 5) tensor): every lane strided.
+  // PyTorch's answer: tests/golden/data/log_softmax.safetensors (tests/golden/ops_golden.py).
+  const testing::GoldenFile& golden = testing::golden_file("log_softmax");
   Tensor y = log_softmax(golden_logits(), 0);
   EXPECT_EQ(y.shape(), (Shape{3, 5}));
-  EXPECT_TRUE(
-      AllClose(y, {-2.63749027f, -0.407605946f, -1.58067262f, -0.407605946f, -1.58067262f,
-                   -0.387490362f, -1.40760589f, -2.5806725f, -1.40760589f, -2.5806725f,
-                   -1.38749039f, -2.40760589f, -0.330672592f, -2.40760589f, -0.330672592f}));
+  EXPECT_TRUE(AllClose(y, golden.values("y")));
 }
 
 TEST(LogSoftmax, RowsAreLogDistributions) {
@@ -167,21 +167,19 @@ TEST(LogSoftmax, Gradcheck) {
 
 // ---- Exercise 4: cross_entropy -------------------------------------------------------------
 
-// Golden values (PyTorch 1.13):
+// Golden values: tests/golden/data/cross_entropy.safetensors, made by
+// tests/golden/ops_golden.py cross_entropy:
 //   logits = torch.tensor([((7*i+3) % 13 - 6)/4 for i in range(15)]).reshape(3, 5)
 //   loss = F.cross_entropy(logits.requires_grad_(), torch.tensor([4, 0, 2])); loss.backward()
 TEST(CrossEntropy, MatchesPyTorchValueAndGradient) {
+  const testing::GoldenFile& golden = testing::golden_file("cross_entropy");
   Tensor logits = golden_logits(true);
   const std::vector<int32_t> targets{4, 0, 2};
   Tensor loss = cross_entropy(logits, targets);
   EXPECT_EQ(loss.shape(), Shape{});
-  EXPECT_NEAR(loss.item(), 1.35446012f, 1e-6);
+  EXPECT_NEAR(loss.item(), golden.scalar("loss"), 1e-6);
   loss.backward();
-  EXPECT_TRUE(AllClose(logits.grad(),
-                       {0.0195201114f, 0.112330481f, 0.0250643175f, 0.144235209f, -0.301150113f,
-                        -0.127996624f, 0.0458168164f, 0.010223113f, 0.0588299558f, 0.0131267374f,
-                        0.075034827f, 0.0167425331f, -0.236986727f, 0.0214978363f, 0.123711519f},
-                       1e-6, 1e-5));
+  EXPECT_TRUE(AllClose(logits.grad(), golden.values("grad.logits"), 1e-6, 1e-5));
 }
 
 TEST(CrossEntropy, EqualsMeanOfNegativeLogSoftmaxAtTheTargets) {

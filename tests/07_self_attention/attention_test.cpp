@@ -12,6 +12,7 @@
 
 #include "bg/autograd.h"
 #include "bg/ops.h"
+#include "golden.h"
 #include "testing.h"
 
 namespace bg {
@@ -262,13 +263,15 @@ void set_golden_head_weights(Head& head) {
 }
 
 TEST(Head, MatchesPyTorchOutputsAttentionAndGradients) {
-  // Made with PyTorch 2 (float32):
+  // PyTorch's numbers (float32): tests/golden/data/head.safetensors, made by
+  // tests/golden/blocks_golden.py head:
   //   x = fill((2,4,8), 0.7, 0.1); Wk = fill((4,8), 0.31, 0.2, 0.5);
   //   Wq = fill((4,8), 0.43, 1.1, 0.5); Wv = fill((4,8), 0.57, 2.3, 0.5)
   //   k, q, v = x @ Wk.T, x @ Wq.T, x @ Wv.T
   //   wei = (q @ k.transpose(-2,-1) * k.size(-1)**-0.5)
   //           .masked_fill(torch.tril(torch.ones(4,4)) == 0, float('-inf')).softmax(-1)
   //   out = wei @ v;  (out * fill(out.shape, 0.9, 0.3)).sum().backward()
+  const testing::GoldenFile& golden = testing::golden_file("head");
   Head head(8, 4, 4);
   set_golden_head_weights(head);
   Tensor x = fill({2, 4, 8}, 0.7, 0.1, 1.0, true);
@@ -276,58 +279,13 @@ TEST(Head, MatchesPyTorchOutputsAttentionAndGradients) {
   const Tensor out = head.forward(x, &wei);
   ASSERT_EQ(out.shape(), (Shape{2, 4, 4}));
   ASSERT_EQ(wei.shape(), (Shape{2, 4, 4}));
-  EXPECT_TRUE(AllClose(
-      out, {0.0013776141f, 2.0685349f,  -0.62938422f,  -1.877454f,  -0.77575105f, 1.5404073f,
-            0.30808386f,   -1.6339415f, -0.40064549f,  1.7244588f,  -0.12289967f, -1.6871464f,
-            -0.089832984f, 2.000823f,   -0.51761639f,  -1.843675f,  -0.66675591f, -2.0580623f,
-            1.2915829f,    1.6659381f,  0.25154847f,   -1.9136826f, 0.32944494f,  1.8136632f,
-            0.54540026f,   -1.5095036f, -0.087115437f, 1.5359519f,  -0.29872358f, -1.9545118f,
-            0.89211267f,   1.6836667f}));
-  EXPECT_TRUE(AllClose(
-      wei, {1.0f,         0.0f,         0.0f,          0.0f,           0.26479524f,  0.73520476f,
-            0.0f,         0.0f,         0.6617927f,    0.2618497f,     0.076357611f, 0.0f,
-            0.91647428f,  0.078348041f, 0.0045379885f, 0.00063966145f, 1.0f,         0.0f,
-            0.0f,         0.0f,         0.17929026f,   0.82070976f,    0.0f,         0.0f,
-            0.25091019f,  0.34078559f,  0.40830427f,   0.0f,           0.70803797f,  0.24869476f,
-            0.037566654f, 0.0057006418f}));
+  EXPECT_TRUE(AllClose(out, golden.values("out")));
+  EXPECT_TRUE(AllClose(wei, golden.values("wei")));
   sum(mul(out, fill(out.shape(), 0.9, 0.3))).backward();
-  EXPECT_TRUE(AllClose(
-      x.grad(),
-      {-0.34174648f,  -0.12564349f,   0.15070766f,   0.39481834f,  0.52292448f,   0.48710048f,
-       0.29111964f,   -0.010018267f,  -0.025071327f, -0.14340372f, -0.20282312f,  -0.18771379f,
-       -0.10793001f,  0.0052903108f,  0.11034061f,   0.16949435f,  -0.59299475f,  -0.52299345f,
-       -0.37293431f,  -0.16720182f,   0.062194962f,  0.28028247f,  0.45397303f,   0.55664325f,
-       0.14944777f,   0.13657539f,    0.099163294f,  0.043876503f, -0.019393835f, -0.079306684f,
-       -0.12510997f,  -0.14857629f,   0.88960981f,   0.91738957f,  0.67255765f,   0.22434415f,
-       -0.29459646f,  -0.72926605f,   -0.95046622f,  -0.89486486f, -0.37639448f,  -0.21207626f,
-       0.027825706f,  0.27652881f,    0.46182007f,   0.52870679f,  0.45699024f,   0.26809227f,
-       -0.27163944f,  -0.34742284f,   -0.37334111f,  -0.33281195f, -0.22220254f,  -0.055193514f,
-       0.13759698f,   0.31433704f,    0.026639089f,  0.028340526f, 0.024499558f,  0.015781496f,
-       0.0038434763f, -0.0089688282f, -0.020081548f, -0.027217623f}));
-  EXPECT_TRUE(AllClose(
-      head.key.weight.grad(),
-      {-0.020065354f,  -0.040231664f, -0.041476399f,  -0.023214132f, 0.0059661013f, 0.032340389f,
-       0.04350448f,    0.034207731f,  0.020981643f,   0.050179962f,  0.055777878f,  0.035142574f,
-       -0.0020208256f, -0.038233802f, -0.056464825f,  -0.048139554f, -0.020043477f, -0.05569306f,
-       -0.065149322f,  -0.043964848f, -0.0021030135f, 0.0407479f,    0.064434439f,  0.057816457f,
-       0.017333666f,   0.05628347f,   0.068762287f,   0.048901126f,  0.0060409997f, -0.039660294f,
-       -0.066708736f,  -0.062383015f}));
-  EXPECT_TRUE(AllClose(
-      head.query.weight.grad(),
-      {-0.0035059892f, 0.0027418849f,  0.0077002132f, 0.0090370094f, 0.0061235502f, 0.00033010222f,
-       -0.0056185997f, -0.0089247925f, -0.030286411f, -0.035176896f, -0.023523126f, -0.00080606545f,
-       0.022290077f,   0.034902871f,   0.031100286f,  0.012670754f,  0.051298812f,  0.052768253f,
-       0.02941997f,    -0.0077649825f, -0.041297965f, -0.055407841f, -0.043458547f, -0.011070039f,
-       -0.050664652f,  -0.048092987f,  -0.022902433f, 0.01305949f,   0.04287931f,   0.052532341f,
-       0.037478585f,   0.0047980533f}));
-  EXPECT_TRUE(
-      AllClose(head.value.weight.grad(),
-               {-0.40954521f, -1.0002844f, -1.1205742f,   -0.71384043f, 0.028623616f, 0.75762552f,
-                1.1303043f,   0.97138339f, -0.14908235f,  -0.35910589f, -0.40023643f, -0.25312939f,
-                0.013028247f, 0.27305859f, 0.40466511f,   0.34595141f,  0.22420293f,  0.5538367f,
-                0.62299246f,  0.39914504f, -0.012426498f, -0.41815355f, -0.62721652f, -0.54128981f,
-                0.42781597f,  1.0476468f,  1.1747528f,    0.74935442f,  -0.02847719f, -0.79291552f,
-                -1.1844332f,  -1.0188936f}));
+  EXPECT_TRUE(AllClose(x.grad(), golden.values("x.grad")));
+  EXPECT_TRUE(AllClose(head.key.weight.grad(), golden.values("grad.key.weight")));
+  EXPECT_TRUE(AllClose(head.query.weight.grad(), golden.values("grad.query.weight")));
+  EXPECT_TRUE(AllClose(head.value.weight.grad(), golden.values("grad.value.weight")));
 }
 
 TEST(Head, TheFutureDoesNotLeakIntoThePast) {

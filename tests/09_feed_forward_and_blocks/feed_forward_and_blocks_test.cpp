@@ -13,6 +13,7 @@
 
 #include "bg/blocks.h"
 #include "bg/ops.h"
+#include "golden.h"
 #include "testing.h"
 
 namespace bg {
@@ -114,8 +115,10 @@ TEST(FeedForward, IsReluOfALinearMapByHand) {
 }
 
 TEST(FeedForward, ExpandedMatchesPyTorch) {
-  // tests/golden/blocks_golden.py feed_forward (PyTorch 1.13): C = 4, 4C = 16,
+  // PyTorch's numbers: tests/golden/data/feed_forward.safetensors, made by
+  // tests/golden/blocks_golden.py feed_forward: C = 4, 4C = 16,
   // F.linear(F.relu(F.linear(x, w0, b0)), w2, b2), loss (out * fill(out.shape, 0.9, 0.3)).sum()
+  const testing::GoldenFile& golden = testing::golden_file("feed_forward");
   FeedForward ff(4, true);
   set(ff.net0.weight, fill({16, 4}, 0.37, 0.2, 0.5).tolist());
   set(ff.net0.bias, fill({16}, 0.53, 1.1, 0.3).tolist());
@@ -123,52 +126,13 @@ TEST(FeedForward, ExpandedMatchesPyTorch) {
   set(ff.net2->bias, fill({4}, 0.61, 2.0, 0.3).tolist());
   Tensor x = fill({2, 3, 4}, 0.7, 0.1, 1.0, true);
   const Tensor out = ff(x);
-  EXPECT_TRUE(
-      AllClose(out, {0.668855667f,  0.419292092f,  -0.458218455f,  -0.394929528f,  0.282777429f,
-                     0.820462584f,  -0.130170196f, -0.843552709f,  0.402890086f,   0.406098366f,
-                     -0.190344423f, -0.420484245f, 0.122216582f,   0.320981026f,   0.10264153f,
-                     -0.377747685f, 0.284341305f,  0.5396415f,     -0.0911126509f, -0.56838131f,
-                     0.237558752f,  0.429006279f,  -0.0283264853f, -0.466828138f}));
+  EXPECT_TRUE(AllClose(out, golden.values("out")));
   sum(mul(out, fill(out.shape(), 0.9, 0.3))).backward();
-  EXPECT_TRUE(AllClose(
-      x.grad(), {0.00547680119f, 0.00354658323f, 0.0011363501f, -0.00142770563f, 0.244127974f,
-                 0.379521996f,   0.463549465f,   0.484837621f,  0.0204590932f,   0.297706783f,
-                 0.534661293f,   0.69925189f,    0.120354444f,  0.239664719f,    0.32653746f,
-                 0.369214922f,   -0.795201898f,  -0.535695076f, -0.203684643f,   0.155893624f,
-                 -0.282534719f,  -0.10848175f,   0.0802536979f, 0.258127213f}));
-  EXPECT_TRUE(AllClose(
-      ff.net0.weight.grad(),
-      {0.0035951063f, -0.500568569f, -0.769307077f, -0.676228404f,  -0.360219926f, -0.635562658f,
-       -0.611990333f, -0.300589412f, -0.735782683f, -0.56742543f,   -0.132199109f, 0.365202516f,
-       -1.06283033f,  -0.475377977f, 0.335652024f,  0.988819659f,   -1.06493068f,  -0.509501398f,
-       0.28555432f,   0.946309388f,  -1.08757424f,  -0.532738626f,  0.272652358f,  0.949810684f,
-       -1.50219905f,  -0.515359342f, 0.713861942f,  1.60734272f,    -0.90290308f,  -0.185220331f,
-       0.619574487f,  1.13297367f,   -1.04084027f,  -0.0536337011f, 0.958797693f,  1.52029145f,
-       -0.538246572f, 0.201744869f,  0.846852601f,  1.09367228f,    -0.420966089f, 0.464984655f,
-       1.13224578f,   1.26699412f,   -0.235130817f, 0.166429579f,   0.489715546f,  0.582680643f,
-       0.160033509f,  0.602797031f,  0.762055695f,  0.562907636f,   1.13778317f,   0.963889956f,
-       0.33666417f,   -0.448900014f, 1.34525776f,   0.80256176f,    -0.117591642f, -0.982439816f,
-       1.43734074f,   0.519748032f,  -0.642290294f, -1.50224936f}));
-  EXPECT_TRUE(
-      AllClose(ff.net0.bias.grad(),
-               {-1.04352021f, -1.01228011f, -0.665080488f, 0.124754965f, 1.11954761f, -0.113115132f,
-                -2.04326773f, 0.247203469f, 1.75084305f, 0.884562016f, -0.535854995f, -0.649724126f,
-                -0.028814137f, 0.316362083f, 1.21579432f, 0.13837564f}));
-  EXPECT_TRUE(AllClose(
-      ff.net2->weight.grad(),
-      {1.47574127f,   -0.278669953f, -1.63422585f,   -0.0819666311f, 1.07130396f,   0.195915356f,
-       -0.465433687f, -0.388669968f, 0.442537695f,   0.517680526f,   -0.981962562f, -1.01332843f,
-       1.05011189f,   1.22754157f,   -0.835424483f,  -1.25718772f,   2.24716139f,   1.60630262f,
-       -1.41048646f,  -0.777954221f, 1.17916059f,    1.32525647f,    -0.420940876f, -0.617600322f,
-       0.236177519f,  1.67505264f,   -0.309067339f,  -1.42254949f,   0.346287876f,  2.58010459f,
-       0.667771518f,  -1.39491928f,  1.31797445f,    2.27565765f,    -0.11931888f,  -0.885201514f,
-       0.394652039f,  1.45166993f,   -0.0578883812f, -0.379143f,     -0.148917094f, 1.56477845f,
-       0.597723901f,  -0.75521338f,  -0.619599819f,  1.98009622f,    1.66561151f,   -0.477003694f,
-       -0.608629286f, 1.22284007f,   1.26214671f,    -0.322546005f,  -0.688521385f, 0.479488522f,
-       0.348972857f,  0.146242142f,  -0.42131424f,   0.270310968f,   1.05216956f,   0.483653069f,
-       -1.1165868f,   -0.11840988f,  1.40294981f,    0.801898718f}));
-  EXPECT_TRUE(
-      AllClose(ff.net2->bias.grad(), {-0.12536031f, 0.704968929f, 1.00179195f, 0.540478528f}));
+  EXPECT_TRUE(AllClose(x.grad(), golden.values("x.grad")));
+  EXPECT_TRUE(AllClose(ff.net0.weight.grad(), golden.values("grad.net.0.weight")));
+  EXPECT_TRUE(AllClose(ff.net0.bias.grad(), golden.values("grad.net.0.bias")));
+  EXPECT_TRUE(AllClose(ff.net2->weight.grad(), golden.values("grad.net.2.weight")));
+  EXPECT_TRUE(AllClose(ff.net2->bias.grad(), golden.values("grad.net.2.bias")));
 }
 
 TEST(FeedForward, WorksOnEachPositionAlone) {

@@ -1,36 +1,59 @@
 #!/usr/bin/env python3
-# Golden values of the tiny BabyGPT models for the C++ tests (tests/support/golden_model.h).
+# Golden values of the tiny BabyGPT models for the C++ tests (tests/support/golden_model.h):
+# one file per version, tests/golden/data/gpt_<version>.safetensors.
 #
-#   python3 tests/golden/gpt_golden.py --model v5            # C++ arrays for babygpt_v5_test.cpp
-#   python3 tests/golden/gpt_golden.py --model v10 --dropout 0.2 --eval
-#   python3 tests/golden/gpt_golden.py --counts              # parameter counts, course sizes
+#   /usr/bin/python3 tests/golden/gpt_golden.py --model v5     # writes gpt_v5.safetensors
+#   /usr/bin/python3 tests/golden/gpt_golden.py --model v10 --dropout 0.2 --eval
+#   /usr/bin/python3 tests/golden/gpt_golden.py --all          # every file the tests read
+#   /usr/bin/python3 tests/golden/gpt_golden.py --counts       # parameter counts, course sizes
+# tests/golden/make_all.sh regenerates every golden file of every script (tests/golden/README.md).
 #
 # The tiny model: vocabulary 11, block 4, n_embed 8, 2 heads, 2 layers. Every parameter, in
 # named_parameters() order k = 0, 1, ..., holds element i = ((7 i + 5 k + 3) mod 17 - 8) / 16
 # (exact in float32). The batch: x = [[1, 5, 10, 5], [0, 3, 3, 7]], y = x shifted by one
 # ([[5, 10, 5, 2], [3, 3, 7, 9]]). loss = F.cross_entropy(logits.view(-1, 11), y.view(-1)),
-# then loss.backward(); the script prints the loss, the logits of sequence 1 at position 2 and
-# every parameter's name, shape and gradient with "%.9g".
+# then loss.backward(). The file holds, in this order:
+#   loss                 shape []
+#   logits_1_2           the logits of sequence 1 at position 2, shape [11]
+#   grad.<name>          d loss / d parameter, for every parameter in named_parameters() order
+#                        (the C++ test reads the names, shapes and order from here)
+# and in its metadata the command that made it and torch.__version__.
 #
 # The models are the PyTorch course's v1 ... v11, written out again here (the same as
 # /work/shared/reference/babygpt_torch.py, which reads a corpus at import and cannot be
 # imported). Run with PyTorch 1.13 (Debian's python3-torch, torch.__version__ 1.13.0a0) on CPU,
 # float32. Requires nothing else.
 import argparse
-import math
 import sys
 
-import torch
-import torch.nn as nn
-from torch.nn import functional as F
+import golden_io
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--model", default="v5", choices=[f"v{i}" for i in range(1, 12)])
 ap.add_argument("--dropout", type=float, default=0.0, help="dropout of v10+ (needs --eval if > 0)")
 ap.add_argument("--eval", action="store_true", help="model.eval() before the forward pass")
+ap.add_argument("--all", action="store_true", help="write every file the C++ tests read")
 ap.add_argument("--counts", action="store_true",
                 help="print each version's parameter count at the course's sizes and exit")
 a = ap.parse_args()
+
+# What the C++ tests read: the flags of each file. v10's test runs the numbers with dropout off
+# and with dropout 0.2 in eval mode; they are the same numbers (and v9's).
+ALL = [["--model", f"v{i}"] for i in range(1, 10)] + \
+    [["--model", "v10", "--dropout", "0.2", "--eval"]]
+if a.all:
+    golden_io.run_each(ALL)
+    sys.exit(0)
+# v1-v4 keep the numbers their tests first had, made with OpenBLAS's SkylakeX kernels; v5 on
+# with its Haswell ones (see golden_io.py). --counts is plain integers: any kernels will do.
+golden_io.use_kernels("SkylakeX" if a.model in ("v1", "v2", "v3", "v4") and not a.counts
+                      else "Haswell")
+
+import math  # noqa: E402  (torch is imported after the kernels are chosen)
+
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+from torch.nn import functional as F  # noqa: E402
 
 
 def build(ver, V, T_, C, H, L, P):
@@ -130,14 +153,6 @@ def build(ver, V, T_, C, H, L, P):
     return BabyGPT()
 
 
-def f32(v):
-    """A float as a C++ float literal that reads back as the same float32."""
-    s = "%.9g" % v
-    if "e" not in s and "." not in s and "inf" not in s and "nan" not in s:
-        s += ".0"
-    return s + "f"
-
-
 if a.counts:
     # The course's sizes (the defaults of engine/include/bg/model_versions.h) on the ci corpus:
     # vocabulary 6104, block 8, n_embed 32, 4 heads, 3 layers; v11 at its own: block 256,
@@ -149,34 +164,31 @@ if a.counts:
         print(f"{{\"v{ver}\", {sum(p.numel() for p in m.parameters())}}},")
     sys.exit(0)
 
-ver = int(a.model[1:])
-if a.dropout > 0 and not a.eval:
-    sys.exit("dropout > 0 needs --eval: the C++ engine draws its own dropout masks")
-torch.manual_seed(0)  # irrelevant: every parameter is overwritten below
-model = build(ver, 11, 4, 8, 2, 2, a.dropout)
-if a.eval:
-    model.eval()
-with torch.no_grad():
-    for k, (_, p) in enumerate(model.named_parameters()):
-        vals = [((7 * i + 5 * k + 3) % 17 - 8) / 16 for i in range(p.numel())]
-        p.copy_(torch.tensor(vals, dtype=torch.float32).reshape(p.shape))
 
-x = torch.tensor([[1, 5, 10, 5], [0, 3, 3, 7]])
-y = torch.tensor([[5, 10, 5, 2], [3, 3, 7, 9]])
-logits = model(x)
-loss = F.cross_entropy(logits.view(-1, 11), y.view(-1))
-loss.backward()
+def write_golden(model, dropout, eval_mode):
+    ver = int(model[1:])
+    if dropout > 0 and not eval_mode:
+        sys.exit("dropout > 0 needs --eval: the C++ engine draws its own dropout masks")
+    torch.manual_seed(0)  # irrelevant: every parameter is overwritten below
+    m = build(ver, 11, 4, 8, 2, 2, dropout)
+    if eval_mode:
+        m.eval()
+    with torch.no_grad():
+        for k, (_, p) in enumerate(m.named_parameters()):
+            vals = [((7 * i + 5 * k + 3) % 17 - 8) / 16 for i in range(p.numel())]
+            p.copy_(torch.tensor(vals, dtype=torch.float32).reshape(p.shape))
 
-V_ = a.model.upper()
-flags = f"--model {a.model}" + (f" --dropout {a.dropout:g}" if a.dropout else "") + \
-    (" --eval" if a.eval else "")
-print(f"// Made by tests/golden/gpt_golden.py {flags} (PyTorch {torch.__version__}).")
-print(f"const float kGolden{V_}Loss = {f32(loss.item())};")
-row = ", ".join(f32(v) for v in logits[1, 2].tolist())
-print(f"const std::vector<float> kGolden{V_}Logits12 = {{{row}}};  // logits[1, 2, :]")
-print(f"const std::vector<GoldenParam> kGolden{V_}Params = {{")
-for name, p in model.named_parameters():
-    shape = ", ".join(str(s) for s in p.shape)
-    grad = ", ".join(f32(v) for v in p.grad.reshape(-1).tolist())
-    print(f"    {{\"{name}\", {{{shape}}}, {{{grad}}}}},")
-print("};")
+    x = torch.tensor([[1, 5, 10, 5], [0, 3, 3, 7]])
+    y = torch.tensor([[5, 10, 5, 2], [3, 3, 7, 9]])
+    logits = m(x)
+    loss = F.cross_entropy(logits.view(-1, 11), y.view(-1))
+    loss.backward()
+
+    flags = [f"--model {model}"] + ([f"--dropout {dropout:g}"] if dropout else []) + \
+        (["--eval"] if eval_mode else [])
+    tensors = [("loss", loss.detach()), ("logits_1_2", logits[1, 2].detach())]
+    tensors += [(f"grad.{name}", p.grad) for name, p in m.named_parameters()]
+    golden_io.write(f"gpt_{model}", tensors, golden_io.command("gpt_golden.py", *flags))
+
+
+write_golden(a.model, a.dropout, a.eval)

@@ -1,27 +1,42 @@
+#!/usr/bin/env python3
 # Golden values for lesson 11 (tests/11_layer_normalization/layer_norm_test.cpp): the layer-norm
-# kernels and the pre-norm block, computed by PyTorch in float32.
+# kernels and the pre-norm block, computed by PyTorch. It writes six files into
+# tests/golden/data/: layer_norm_A ... layer_norm_E.safetensors (one per case below) and
+# prenorm_block.safetensors.
 #
-#   /usr/bin/python3 tests/golden/layer_norm_golden.py > /tmp/layer_norm_golden.txt
+#   /usr/bin/python3 tests/golden/layer_norm_golden.py
+# tests/golden/make_all.sh regenerates every golden file of every script (tests/golden/README.md).
 #
-# Run with PyTorch 1.13.0a0 (Debian's python3-torch), CPU. The script prints C++ initializer
-# lists ("%.9g"), which were pasted into the test file.
+# Run with PyTorch 1.13.0a0 (Debian's python3-torch), CPU.
 #
 # Why float64: on the hard rows (a mean of 1e4, a variance below eps, C = 1) PyTorch's own
 # float32 kernels lose digits: their y is up to 1.4e-3 away from the exact answer, their dx up
-# to 1.1e-3 (the script prints these differences). The tests want the exact answer, so every
-# golden number is PyTorch's float64 result rounded to float; inputs are float32 values. On the
-# easy cases (A, D, the block) float32 and float64 agree to better than 1e-6.
+# to 1.1e-3 (the script prints these differences, and each file keeps them in its metadata as
+# "notes"). The tests want the exact answer, so every golden number is PyTorch's float64 result
+# rounded to float (through its "%.9g" decimal, see golden_io.float32_values); inputs are
+# float32 values. On the easy cases (A, D, the block) float32 and float64 agree to better than
+# 1e-6.
+#
+# A case file holds the inputs x (rows, C), gamma (C), beta (C), g (rows, C) (the upstream
+# gradient) and PyTorch's answer: y (rows, C), mean (rows), rstd (rows), dx (rows, C),
+# dgamma (C), dbeta (C). The block's file holds out, x.grad and grad.<parameter> for every
+# parameter in named_parameters() order.
 #
 # Inputs are made by formulas the C++ test reproduces exactly:
 #   fill(shape, a, b, s, o)[i] = float(sin(a*i + b) * s + o)   (computed in double, then float32)
 #   param(k, i) = ((7 i + 5 k + 3) mod 17 - 8) / 16            (the k-th parameter of the block,
 #                                                               in state_dict order; exact in float)
-import math
+import golden_io
 
-import torch
-import torch.nn as nn
-from torch.nn import functional as F
+golden_io.use_kernels("Haswell")
 
+import math  # noqa: E402  (torch is imported after the kernels are chosen)
+
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+from torch.nn import functional as F  # noqa: E402
+
+COMMAND = golden_io.command("layer_norm_golden.py")
 torch.set_num_threads(1)
 EPS = 1e-5
 
@@ -30,19 +45,6 @@ def fill(shape, a, b, s=1.0, o=0.0):
     n = math.prod(shape)
     return torch.tensor([math.sin(a * i + b) * s + o for i in range(n)],
                         dtype=torch.float32).reshape(shape)
-
-
-def literal(v):
-    s = "%.9g" % v
-    return s + ("f" if ("." in s or "e" in s) else ".0f")
-
-
-def values(t):
-    return "{" + ", ".join(literal(v) for v in t.detach().reshape(-1).tolist()) + "}"
-
-
-def show(name, t):
-    print(f"// {name} {list(t.shape)}\n{values(t)}\n")
 
 
 def layer_norm_run(x, gamma, beta, g, dtype):
@@ -55,23 +57,20 @@ def layer_norm_run(x, gamma, beta, g, dtype):
     # The functional form gives the same numbers (checked here, not assumed).
     assert torch.equal(y, F.layer_norm(x, (C,), gamma, beta, EPS))
     (y * g.to(dtype)).sum().backward()
-    return {"y": y, "mean": mean, "rstd": rstd, "dx": x.grad, "dgamma": gamma.grad,
-            "dbeta": beta.grad}
+    # mean and rstd come as (rows, 1); the files hold them as (rows)
+    return {"y": y, "mean": mean.reshape(-1), "rstd": rstd.reshape(-1), "dx": x.grad,
+            "dgamma": gamma.grad, "dbeta": beta.grad}
 
 
 def layer_norm_case(name, x, gamma, beta, g):
     exact = layer_norm_run(x, gamma, beta, g, torch.float64)
     f32 = layer_norm_run(x, gamma, beta, g, torch.float32)
-    print(f"// ---- case {name}: rows {x.shape[0]}, C {x.shape[-1]}")
-    print("// PyTorch float32 vs float64, largest |difference|: " +
-          ", ".join("%s %.2g" % (k, (f32[k].double() - exact[k]).abs().max().item())
-                    for k in exact))
-    print(f"const LayerNormCase kCase{name}{{\"{name}\", {x.shape[0]}, {x.shape[-1]},")
+    notes = "PyTorch float32 vs float64, largest |difference|: " + \
+        ", ".join("%s %.2g" % (k, (f32[k].double() - exact[k]).abs().max().item()) for k in exact)
+    print(f"case {name}: rows {x.shape[0]}, C {x.shape[-1]}; {notes}")
     fields = [("x", x), ("gamma", gamma), ("beta", beta), ("g", g)] + list(exact.items())
-    print(",\n".join(f"  /*{k}*/ {values(v)}" for k, v in fields) + "};\n")
+    golden_io.write(f"layer_norm_{name}", fields, COMMAND, notes=notes)
 
-
-print(f"// torch {torch.__version__}")
 
 # Case A: a small general case, rows 3, C 5 (any variance mistake shows: C - 1 = 4 vs 5).
 layer_norm_case("A", fill((3, 5), 0.7, 0.1, 2.0, 0.3), fill((5,), 0.9, 0.2, 0.5, 1.0),
@@ -172,13 +171,9 @@ block32.load_state_dict({k: v.float() for k, v in block.state_dict().items()})
 x32 = x.detach().float().requires_grad_()
 out32 = block32(x32)
 (out32 * fill(out.shape, 0.9, 0.3)).sum().backward()
-print("// ---- pre-norm block (float64)")
-print("// PyTorch float32 vs float64, largest |difference|: out %.2g, x.grad %.2g" %
-      ((out32.double() - out).abs().max().item(), (x32.grad.double() - x.grad).abs().max().item()))
-print("// parameters: " + ", ".join(n for n, _ in block.named_parameters()))
-print(f"const std::vector<float> kBlockOut = {values(out)};")
-print(f"const std::vector<float> kBlockXGrad = {values(x.grad)};")
-print("const std::vector<std::pair<const char*, std::vector<float>>> kBlockGrads = {")
-for name, p in block.named_parameters():
-    print(f'  {{"{name}", {values(p.grad)}}},')
-print("};")
+notes = "PyTorch float32 vs float64, largest |difference|: out %.2g, x.grad %.2g" % (
+    (out32.double() - out).abs().max().item(), (x32.grad.double() - x.grad).abs().max().item())
+print(f"pre-norm block (float64); {notes}")
+golden_io.write("prenorm_block", [("out", out), ("x.grad", x.grad)] +
+                [(f"grad.{name}", p.grad) for name, p in block.named_parameters()],
+                COMMAND, notes=notes)

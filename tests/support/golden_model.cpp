@@ -2,10 +2,27 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <utility>
+
 #include "crash_report.h"
+#include "golden.h"
 #include "testing.h"
 
 namespace bg::testing {
+
+const Golden& pytorch_golden(const std::string& version) {
+  static std::map<std::string, Golden> cache;
+  const auto found = cache.find(version);
+  if (found != cache.end()) return found->second;
+  const GoldenFile& file = golden_file("gpt_" + version);
+  Golden golden{version, file.scalar("loss"), file.values("logits_1_2"), {}};
+  const std::string prefix = "grad.";  // grad.<parameter name>, in named_parameters() order
+  for (const GoldenTensor* grad : file.starting_with(prefix)) {
+    golden.params.push_back({grad->name.substr(prefix.size()), grad->shape, grad->values});
+  }
+  return cache.emplace(version, std::move(golden)).first->second;
+}
 
 std::unique_ptr<LanguageModel> golden_model(const std::string& version, float dropout) {
   ModelConfig c;

@@ -1,8 +1,10 @@
 // The tiny BabyGPT every model lesson compares with PyTorch (vocabulary 11, block 4,
 // n_embed 8, 2 heads from v4 on, 2 layers from v6 on), with fixed weights: element i of the
-// k-th parameter in named_parameters() order is ((7i + 5k + 3) % 17 - 8) / 16, on the batch
-// golden_batch(). The expected values live in each lesson's test file; the script that makes
-// them for every version is tests/golden/gpt_golden.py (it reproduces v1-v4's values too).
+// k-th parameter in named_parameters() order is ((7i + 5k + 3) % 17 - 8) / 16 (exact in float),
+// on the batch golden_batch(): x = [[1, 5, 10, 5], [0, 3, 3, 7]], y = [[5, 10, 5, 2],
+// [3, 3, 7, 9]]; loss = F.cross_entropy(model(x).view(-1, 11), y.view(-1)), loss.backward().
+// PyTorch's loss, logits and gradients for version vN are in the golden file
+// tests/golden/data/gpt_vN.safetensors (golden.h), made by tests/golden/gpt_golden.py --model vN.
 #pragma once
 
 #include <memory>
@@ -14,7 +16,7 @@
 namespace bg::testing {
 
 struct GoldenParam {
-  const char* name;
+  std::string name;  // PyTorch's state_dict name
   Shape shape;
   std::vector<float> grad;  // d loss / d parameter, from PyTorch
 };
@@ -22,11 +24,15 @@ struct GoldenParam {
 struct Golden {
   std::string model;  // "v1" … "v11"
   float loss;
-  std::vector<float> logits_1_2;  // the logits of sequence 1, position 2
-  std::vector<GoldenParam> params;
-  float dropout = 0.0f;  // v10+: the model's dropout probability
-  bool eval = false;     // run the model in eval mode (model.eval() in PyTorch)
+  std::vector<float> logits_1_2;    // the logits of sequence 1, position 2
+  std::vector<GoldenParam> params;  // in PyTorch's named_parameters() order
+  float dropout = 0.0f;             // v10+: the model's dropout probability
+  bool eval = false;                // run the model in eval mode (model.eval() in PyTorch)
 };
+
+// PyTorch's values for the tiny `version` (dropout off, training mode), from its golden file
+// gpt_<version>.safetensors; read on first use.
+const Golden& pytorch_golden(const std::string& version);
 
 // The tiny model of `version` with the fixed weights; `dropout` is the configured dropout
 // (v10+). It is in training mode, like a fresh PyTorch module.
