@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "bg/error.h"
-#include "bg/safetensors.h"
+#include "bg/io/safetensors.h"
 
 #ifndef BG_GOLDEN_DIR
 #error "BG_GOLDEN_DIR (the folder tests/golden/data) is set by CMakeLists.txt"
