@@ -66,12 +66,12 @@ constexpr VersionDefaults kLarge{64, 256, 384, 6, 6, 3e-4f, 0.2f, 5000};      //
 }  // namespace model_versions_detail
 
 // clang-format off
-inline constexpr std::array<ModelVersion, 11> kModelVersions = [] {
+inline constexpr auto kModelVersions = [] {
   using namespace model_versions_detail;
   using A = Attention;
   using B = Body;
   using K = BlockKind;
-  return std::array<ModelVersion, 11>{{
+  return std::to_array<ModelVersion>({
       // name position attention    body       block kind   W^O    ffwd ln_final dropout defaults
       {"v1",  false, A::none,     B::none,   K::plain,    false, 0, false, false, kSmall},
       {"v2",  true,  A::none,     B::none,   K::plain,    false, 0, false, false, kSmall},
@@ -84,7 +84,7 @@ inline constexpr std::array<ModelVersion, 11> kModelVersions = [] {
       {"v9",  true,  A::heads,    B::blocks, K::prenorm,  true,  4, true,  false, kSmall},
       {"v10", true,  A::heads,    B::blocks, K::prenorm,  true,  4, true,  true,  kSmallDropout},
       {"v11", true,  A::heads,    B::blocks, K::prenorm,  true,  4, true,  true,  kLarge},
-  }};
+  });
 }();
 // clang-format on
 

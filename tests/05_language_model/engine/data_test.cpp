@@ -218,7 +218,7 @@ TEST(Generate, RejectsBadOptions) {
 
 TEST(ModelConfig, ValidatesWithClearMessages) {
   EXPECT_NO_THROW(config("v1").validate());
-  EXPECT_BG_ERROR(config("v12").validate(), "unknown model 'v12'", "v11");
+  EXPECT_BG_ERROR(config("v99").validate(), "unknown model 'v99'", "v11");
   EXPECT_BG_ERROR(config("v1", 0).validate(), "vocab_size", "0");
   EXPECT_BG_ERROR(config("v2", 11, -1).validate(), "block_size", "-1");
   EXPECT_BG_ERROR(config("v4", 11, 4, 30, 4).validate(), "n_embed 30", "n_head 4");
