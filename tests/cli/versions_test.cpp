@@ -16,6 +16,7 @@
 #include "bg/data.h"
 #include "bg/io/fileio.h"
 #include "bg/io/safetensors.h"
+#include "bg/model_versions.h"
 #include "cli_testing.h"
 #include "testing.h"
 
@@ -160,7 +161,10 @@ TEST(CliGptArgs, NewFlagsAreChecked) {
 
 TEST(CliGptArgs, HelpNamesTheNewFlagsAndEveryVersion) {
   const std::string u = usage("train");
-  for (const char* s : {"--n-layer N", "--dropout P", "--model v1..v11", "v11: 256", "v11: 6"}) {
+  const std::string every_version = "--model v1.." + std::string(kModelVersions.back().name);
+  const std::vector<std::string> wanted = {"--n-layer N", "--dropout P", every_version, "v11: 256",
+                                           "v11: 6"};
+  for (const std::string& s : wanted) {
     EXPECT_TRUE(Mentions(u, s, "the usage text"));
   }
   const std::string b = usage("bench");
