@@ -187,10 +187,6 @@ class BlockTerminationSignals {
   bool ok_ = false;
 };
 
-}  // namespace
-
-namespace {
-
 [[noreturn]] void cannot_write(const fs::path& path, const std::string& why) {
   throw Error("cannot write '" + path.string() + "': " + why);
 }
@@ -277,8 +273,10 @@ void write_in_place(const fs::path& path, const std::function<void(std::ostream&
   const int fd = ::open(path.c_str(), O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     const int err = errno;
-    cannot_write(path, err == ENXIO ? std::string("it is a FIFO that no process reads")
-                                    : std::string(std::strerror(err)));
+    struct stat st {};
+    const bool fifo = ::stat(path.c_str(), &st) == 0 && S_ISFIFO(st.st_mode);
+    cannot_write(path, err == ENXIO && fifo ? std::string("it is a FIFO that no process reads")
+                                            : std::string(std::strerror(err)));
   }
   struct FdCloser {
     int fd;
@@ -296,7 +294,9 @@ void write_in_place(const fs::path& path, const std::function<void(std::ostream&
     out.flush();
     if (!out) {
       const int err = buffer.error();
-      cannot_write(path, err == ENOSPC ? "the device is full" : std::strerror(err));
+      cannot_write(path, err == ENOSPC ? "the device is full"
+                         : err != 0    ? std::strerror(err)
+                                       : "write failed");
     }
   }
   closer.fd = -1;
