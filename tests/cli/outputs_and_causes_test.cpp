@@ -11,12 +11,14 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "bg/cli/checkpoint.h"
 #include "bg/cli/program.h"
+#include "bg/data.h"
 #include "bg/io/fileio.h"
 #include "bg/io/safetensors.h"
 #include "cli_testing.h"
@@ -251,6 +253,16 @@ TEST_F(CliOutputsAndCauses, OutputsThatAreNotFiniteBlameTheCheckpoint) {
     EXPECT_TRUE(DoesNotMention(r.err, "multinomial", "stderr of " + a[0]));
   }
   EXPECT_FALSE(fs::exists(path("a.svg")));
+}
+
+// What the commands' checks miss (a token whose row alone overflows) is still named when it is
+// drawn: before, "multinomial: weight 0 is -nan".
+TEST(CliOutputsAndCausesSampling, ALogitThatIsNotFiniteIsNamed) {
+  const std::vector<float> logits = {0.5f, std::numeric_limits<float>::infinity(), 1.0f};
+  Generator gen(1);
+  std::vector<float> scratch;
+  EXPECT_BG_ERROR(sample_token(logits, SampleOptions{}, gen, scratch), "logit for token 1", "inf",
+                  "not finite");
 }
 
 // A header claiming 1024 layers lacks thousands of tensors: the message shows a few and counts
