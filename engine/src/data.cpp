@@ -127,7 +127,13 @@ int32_t sample_token(std::span<const float> logits, const SampleOptions& options
   const auto V = static_cast<int64_t>(logits.size());
   scratch.resize(static_cast<size_t>(2 * V));
   const auto scaled = std::span(scratch).first(static_cast<size_t>(V));
-  for (int64_t i = 0; i < V; ++i) scaled[i] = logits[i] / options.temperature;
+  for (int64_t i = 0; i < V; ++i) {
+    if (!std::isfinite(logits[i])) {
+      throw Error("generate: the model's logit for token " + std::to_string(i) + " is " +
+                  shortest_text(logits[i]) + ": its outputs are not finite (broken weights?)");
+    }
+    scaled[i] = logits[i] / options.temperature;
+  }
   if (options.top_k > 0 && options.top_k < V) {
     // the k-th largest value; everything below it becomes -inf (ties are kept)
     const auto sorted = std::span(scratch).subspan(static_cast<size_t>(V));

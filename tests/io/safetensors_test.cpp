@@ -12,6 +12,7 @@
 #include <limits>
 #include <string>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -368,6 +369,67 @@ TEST_F(SafetensorsTest, ASignalDuringAWriteWaitsUntilTheFileIsInPlace) {
     EXPECT_EQ(read_file(path), "new, part 1; part 2");
     EXPECT_EQ(listing(), std::vector<std::string>{"model.safetensors"});
   }
+}
+
+// Bytes this process has read so far (read(2) and the like; /proc/self/io's rchar), or -1 where
+// the system does not say.
+long long bytes_read_so_far() {
+  std::ifstream io("/proc/self/io");
+  std::string key;
+  long long value = 0;
+  while (io >> key >> value) {
+    if (key == "rchar:") return value;
+  }
+  return -1;
+}
+
+// A 1 GB file of zeros (sparse: it takes no disk) says its header is empty in its first 8
+// bytes. Before, the whole gigabyte was read (3 s, 1 GB of memory) before that was looked at.
+TEST_F(SafetensorsTest, TheHeaderIsCheckedBeforeTheDataIsRead) {
+  const fs::path path = file("zeros.safetensors");
+  {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::ftruncate(fd, off_t{1} << 30), 0);
+    ::close(fd);
+  }
+  long long before = bytes_read_so_far();
+  EXPECT_BG_ERROR(load_safetensors(path), "zeros.safetensors", "invalid header");
+  const long long zeros_read = bytes_read_so_far() - before;
+  // A header that claims more data than the file holds is refused without reading the data.
+  const std::string header = R"({"w": {"dtype": "F32", "shape": [536870912],)"
+                             R"( "data_offsets": [0, 2147483648]}})";
+  put(path, make_file(header, ""));
+  ASSERT_EQ(::truncate(path.c_str(), off_t{1} << 30), 0);
+  before = bytes_read_so_far();
+  EXPECT_BG_ERROR(load_safetensors(path), "tensor \"w\"", "truncated");
+  const long long short_read = bytes_read_so_far() - before;
+  if (before < 0) GTEST_SKIP() << "no /proc/self/io here to count the bytes read";
+  EXPECT_LT(zeros_read, 1 << 20) << "bytes read to refuse the file of zeros";
+  EXPECT_LT(short_read, 1 << 20) << "bytes read to refuse the file shorter than its header says";
+}
+
+// A tensor whose offsets lie beyond the data section is the one named, not the neighbour whose
+// place it left empty. Before: 'data bytes [4, 8) before tensor "c" belong to no tensor'.
+TEST_F(SafetensorsTest, OffsetsOutOfRangeNameTheirTensor) {
+  const std::string header = R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]},)"
+                             R"("b": {"dtype": "F32", "shape": [1], "data_offsets": [1000, 1004]},)"
+                             R"("c": {"dtype": "F32", "shape": [1], "data_offsets": [8, 12]}})";
+  put(file("o"), make_file(header, le_floats({1, 2, 3})));
+  const std::string m = ::bg::testing::ErrorMessage([&] { (void)load_safetensors(file("o")); });
+  EXPECT_TRUE(::bg::testing::Mentions(m, "tensor \"b\"", "the error message"));
+  EXPECT_TRUE(::bg::testing::Mentions(m, "[1000, 1004]", "the error message"));
+  EXPECT_TRUE(::bg::testing::DoesNotMention(m, "\"c\"", "the error message"));
+  EXPECT_TRUE(::bg::testing::DoesNotMention(m, "truncated", "the error message"));
+  // Two tensors at one place: the overlap is named before the gap it leaves.
+  const std::string twice = R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]},)"
+                            R"("b": {"dtype": "F32", "shape": [1], "data_offsets": [8, 12]},)"
+                            R"("c": {"dtype": "F32", "shape": [1], "data_offsets": [8, 12]}})";
+  put(file("t"), make_file(twice, le_floats({1, 2, 3})));
+  EXPECT_BG_ERROR(load_safetensors(file("t")), "\"b\" and \"c\" overlap");
+  // The bytes already in memory are checked the same way.
+  EXPECT_BG_ERROR(parse_safetensors(make_file(header, le_floats({1, 2, 3})), "mem"), "mem'",
+                  "tensor \"b\"", "[1000, 1004]");
 }
 
 }  // namespace

@@ -74,7 +74,7 @@ struct SampleOptions {
 // below the k-th largest becomes -inf (ties with the k-th are kept, as the course's
 // torch.topk recipe); probabilities = exp(log_softmax); one multinomial draw. No graph is
 // recorded. Returns the whole sequence (context + new tokens). bg::Error for an empty
-// context, temperature <= 0 or top_k < 0.
+// context, temperature <= 0, top_k < 0 or logits that are not finite.
 std::vector<int32_t> generate(const LanguageModel& model, std::vector<int32_t> context,
                               const SampleOptions& options, Generator& gen);
 // The same with the last position's features computed by `features` instead of the model's
@@ -88,7 +88,7 @@ std::vector<int32_t> generate_with(const LanguageModel& model, std::vector<int32
 void check_sample_options(const SampleOptions& options);
 // and the draw of one token from the logits (V) of the last position: / temperature, top-k,
 // exp(log_softmax), one multinomial draw. `scratch` is reused between calls (no allocation
-// per token once it has grown).
+// per token once it has grown). bg::Error naming the token when a logit is not finite.
 int32_t sample_token(std::span<const float> logits, const SampleOptions& options, Generator& gen,
                      std::vector<float>& scratch);
 

@@ -59,9 +59,16 @@ float meta_dropout(const std::string& text, const std::filesystem::path& path) {
   return v;
 }
 
-std::string join(const std::vector<std::string>& names) {
+// The first few names, and how many there are when that is not all of them: a header that
+// claims 1024 layers lacks thousands of tensors, and the message must stay readable.
+std::string some_of(const std::vector<std::string>& names) {
+  constexpr size_t kShown = 8;
   std::string s;
-  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+  for (size_t i = 0; i < names.size() && i < kShown; ++i) s += (i > 0 ? ", " : "") + names[i];
+  if (names.size() > kShown) {
+    s += " and " + std::to_string(names.size() - kShown) + " more (" +
+         std::to_string(names.size()) + " in all)";
+  }
   return s;
 }
 
@@ -166,10 +173,10 @@ Checkpoint checkpoint_from(const SafetensorsFile& file, const std::filesystem::p
     if (!known.count(name)) unexpected.push_back(name);
   }
   if (!missing.empty()) {
-    throw Error(where + "missing tensors for the " + config_text + ": " + join(missing));
+    throw Error(where + "missing tensors for the " + config_text + ": " + some_of(missing));
   }
   if (!unexpected.empty()) {
-    throw Error(where + "unexpected tensors for the " + config_text + ": " + join(unexpected));
+    throw Error(where + "unexpected tensors for the " + config_text + ": " + some_of(unexpected));
   }
   for (auto& [name, param] : params) {
     const Tensor& stored = file.at(name);
@@ -189,6 +196,14 @@ Checkpoint checkpoint_from(const SafetensorsFile& file, const std::filesystem::p
   }
   ck.model->eval();  // a loaded model is used, not trained: no dropout
   return ck;
+}
+
+std::string broken_checkpoint_message(const std::filesystem::path& path, const std::string& what,
+                                      double value) {
+  const std::string shown = std::isnan(value) ? "nan" : value > 0 ? "inf" : "-inf";
+  return path.string() + ": " + what + " not finite (" + shown +
+         "), so the checkpoint is broken: its weights are finite but so large that the model's "
+         "arithmetic overflows";
 }
 
 }  // namespace bg::cli

@@ -72,10 +72,19 @@ double seconds_since(Clock::time_point t) {
 
 // ---- files ----
 
-std::string read_text(const fs::path& path, const std::string& what) {
+void check_input_file(const fs::path& path, const std::string& what) {
   std::error_code ec;
-  if (!fs::exists(path, ec)) throw Error(what + " " + path.string() + " does not exist");
-  if (fs::is_directory(path, ec)) throw Error(what + " " + path.string() + " is a directory");
+  const fs::file_status st = fs::status(path, ec);
+  if (st.type() == fs::file_type::not_found) {
+    throw Error(what + " " + path.string() + " does not exist");
+  }
+  // A loop of symbolic links, a file where a directory should be, no permission, ...
+  if (ec) throw Error(what + " " + path.string() + " cannot be opened: " + ec.message());
+  if (fs::is_directory(st)) throw Error(what + " " + path.string() + " is a directory, not a file");
+}
+
+std::string read_text(const fs::path& path, const std::string& what) {
+  check_input_file(path, what);
   return read_file(path);
 }
 

@@ -174,16 +174,18 @@ std::string log_tail(const fs::path& log) {
 class TempDir {
  public:
   explicit TempDir(const fs::path& parent) {
+    std::error_code ec;
     for (int attempt = 0; attempt < 16; ++attempt) {
       fs::path candidate = temp_sibling(parent / ".bg-corpus");
-      std::error_code ec;
       if (fs::create_directory(candidate, ec)) {
         // Absolute, because the shell commands run in it with `cd` and then name files in it.
         path_ = fs::absolute(candidate);
         return;
       }
+      if (ec) break;  // not a name taken by chance: read-only, no permission, ...
     }
-    throw Error("cannot create a temporary directory in '" + parent.string() + "'");
+    throw Error("cannot create a temporary directory in '" + parent.string() + "'" +
+                (ec ? ": " + ec.message() : std::string()));
   }
   ~TempDir() {
     std::error_code ignored;
@@ -287,11 +289,30 @@ CorpusStats prepare_corpus(const fs::path& out_path, const CorpusOptions& option
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec) throw Error("cannot create directory '" + out_dir.string() + "': " + ec.message());
-  const TempDir work(out_dir);
+  // Before the download: an output that cannot be written (read-only, a directory, ...) is said
+  // at once, with the reason.
+  check_writable(out_path);
+  if (!options.tarball.empty()) {
+    const fs::file_status st = fs::status(options.tarball, ec);
+    if (st.type() == fs::file_type::not_found) {
+      throw Error("'" + options.tarball.string() + "' not found");
+    }
+    if (ec) throw Error("cannot open '" + options.tarball.string() + "': " + ec.message());
+    if (!fs::is_regular_file(st)) {
+      throw Error("'" + options.tarball.string() + "' is " +
+                  (fs::is_directory(st) ? "a directory" : "not a regular file") + ", not the " +
+                  std::string(kCorpusTarballName) + " file");
+    }
+  }
+  // The work happens next to the output (on its disk), unless the output is a device or a FIFO
+  // written in place (/dev/stdout): then in the temporary directory.
+  const fs::file_status out_st = fs::status(out_path, ec);
+  const TempDir work(
+      fs::is_character_file(out_st) || fs::is_fifo(out_st) ? fs::temp_directory_path() : out_dir);
 
   const fs::path tarball =
       options.tarball.empty() ? npm_pack(work.path(), options) : options.tarball;
-  if (!fs::exists(tarball)) throw Error("'" + tarball.string() + "' not found");
+  if (!fs::exists(tarball, ec)) throw Error("'" + tarball.string() + "' not found");
   say(options, "checking the SHA-1 of " + tarball.filename().string());
   verify_sha1(tarball, kCorpusTarballSha1);
   unpack(tarball, work.path(), options);

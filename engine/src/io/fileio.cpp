@@ -24,13 +24,43 @@ namespace bg {
 
 namespace fs = std::filesystem;
 
-std::string read_file(const fs::path& path) {
+namespace {
+
+// What a file that is not a regular file is, in words.
+const char* kind_of(mode_t mode) {
+  return S_ISDIR(mode)    ? "a directory"
+         : S_ISFIFO(mode) ? "a FIFO (named pipe)"
+         : S_ISSOCK(mode) ? "a socket"
+         : S_ISBLK(mode)  ? "a block device"
+         : S_ISCHR(mode)  ? "a character device"
+                          : "an unknown kind of file";
+}
+
+}  // namespace
+
+int open_regular_file(const fs::path& path) {
   // Opened without blocking and checked before reading: a FIFO would otherwise wait for a
   // writer, and a directory reports a nonsense size.
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     throw Error("cannot open '" + path.string() + "': " + std::strerror(errno));
   }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    throw Error("cannot read '" + path.string() + "': " + std::strerror(err));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw Error("cannot read '" + path.string() + "': it is " + kind_of(st.st_mode) +
+                ", not a regular file");
+  }
+  return fd;
+}
+
+std::string read_file(const fs::path& path) {
+  const int fd = open_regular_file(path);
   struct FdCloser {
     int fd;
     ~FdCloser() { ::close(fd); }
@@ -38,13 +68,6 @@ std::string read_file(const fs::path& path) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     throw Error("cannot read '" + path.string() + "': " + std::strerror(errno));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    const char* kind = S_ISDIR(st.st_mode)    ? "a directory"
-                       : S_ISFIFO(st.st_mode) ? "a FIFO (named pipe)"
-                       : S_ISSOCK(st.st_mode) ? "a socket"
-                                              : "a device";
-    throw Error("cannot read '" + path.string() + "': it is " + kind + ", not a regular file");
   }
   std::string bytes;
   bytes.reserve(static_cast<size_t>(st.st_size));
@@ -164,12 +187,133 @@ class BlockTerminationSignals {
   bool ok_ = false;
 };
 
+[[noreturn]] void cannot_write(const fs::path& path, const std::string& why) {
+  throw Error("cannot write '" + path.string() + "': " + why);
+}
+
+// The path a chain of symbolic links starting at `path` ends at (`path` itself when it is no
+// link): the name an atomic write must rename its temporary file to. A relative link is read
+// from its own directory.
+fs::path follow_links(const fs::path& path) {
+  fs::path p = path;
+  for (int hops = 0;; ++hops) {
+    struct stat st {};
+    if (::lstat(p.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return p;
+    if (hops == 40) cannot_write(path, std::strerror(ELOOP));
+    std::error_code ec;
+    const fs::path target = fs::read_symlink(p, ec);
+    if (ec)
+      cannot_write(path, "cannot read the symbolic link '" + p.string() + "': " + ec.message());
+    p = target.is_absolute() ? target : p.parent_path() / target;
+  }
+}
+
+// Where an output goes (the rule in bg/io/fileio.h).
+struct OutputTarget {
+  bool in_place = false;  // a character device or a FIFO: opened and written, nothing renamed
+  fs::path file;          // otherwise: the regular file (new or old) the temporary replaces
+};
+
+OutputTarget output_target(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    const int err = errno;
+    // Nothing there yet: a new file (through a dangling link, the file the link names). A
+    // missing directory is found when the temporary file is created.
+    if (err == ENOENT) return {false, follow_links(path)};
+    cannot_write(path, std::strerror(err));  // a loop of links, a file used as a directory, ...
+  }
+  if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) return {true, path};
+  if (!S_ISREG(st.st_mode)) {
+    cannot_write(path, std::string("it is ") + kind_of(st.st_mode) +
+                           ", and an output must be a regular file (replaced), a character "
+                           "device or a FIFO (written in place)");
+  }
+  OutputTarget t{false, follow_links(path)};
+  // The links must lead to the file stat() found: a link of /proc that names a deleted file or
+  // a pipe cannot be renamed over.
+  struct stat end {};
+  if (::stat(t.file.c_str(), &end) != 0 || end.st_dev != st.st_dev || end.st_ino != st.st_ino) {
+    cannot_write(path, "the file it links to has no name that can be replaced ('" +
+                           t.file.string() + "' is another file)");
+  }
+  return t;
+}
+
+// SIGPIPE waits while alive, and one raised by a write to a pipe nobody reads any more is
+// taken back when it ends: a pipe that closes early is a failed write (EPIPE), not the end of
+// the program.
+class HoldBrokenPipe {
+ public:
+  HoldBrokenPipe() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    ok_ = pthread_sigmask(SIG_BLOCK, &pipe_, &previous_) == 0;
+  }
+  ~HoldBrokenPipe() {
+    if (!ok_) return;
+    sigset_t pending;
+    if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
+      const timespec now{0, 0};
+      (void)sigtimedwait(&pipe_, nullptr, &now);
+    }
+    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+  }
+  HoldBrokenPipe(const HoldBrokenPipe&) = delete;
+  HoldBrokenPipe& operator=(const HoldBrokenPipe&) = delete;
+
+ private:
+  sigset_t pipe_, previous_;
+  bool ok_ = false;
+};
+
+// A character device or a FIFO written as it is: opened without creating or truncating
+// anything, without waiting for a reader (a FIFO nobody reads is an error), no fsync.
+void write_in_place(const fs::path& path, const std::function<void(std::ostream&)>& write) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    struct stat st {};
+    const bool fifo = ::stat(path.c_str(), &st) == 0 && S_ISFIFO(st.st_mode);
+    cannot_write(path, err == ENXIO && fifo ? std::string("it is a FIFO that no process reads")
+                                            : std::string(std::strerror(err)));
+  }
+  struct FdCloser {
+    int fd;
+    ~FdCloser() {
+      if (fd >= 0) ::close(fd);
+    }
+  } closer{fd};
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);  // now wait for a slow reader
+  const HoldBrokenPipe hold_broken_pipe;
+  {
+    FdBuffer buffer(fd);
+    std::ostream out(&buffer);
+    write(out);
+    out.flush();
+    if (!out) {
+      const int err = buffer.error();
+      cannot_write(path, err == ENOSPC ? "the device is full"
+                         : err != 0    ? std::strerror(err)
+                                       : "write failed");
+    }
+  }
+  closer.fd = -1;
+  if (::close(fd) != 0) cannot_write(path, std::string("close failed: ") + std::strerror(errno));
+}
+
 }  // namespace
 
 void write_file_atomic(const fs::path& path, const std::function<void(std::ostream&)>& write) {
-  remove_stale_temporaries(path);
+  const OutputTarget target = output_target(path);
+  if (target.in_place) return write_in_place(path, write);
+  // From here on the file is the one the links lead to: its temporary is written next to it
+  // and renamed over it, and the links stay as they are. Messages name `path`, the name given.
+  const fs::path& file = target.file;
+  remove_stale_temporaries(file);
   const BlockTerminationSignals block_signals;
-  const fs::path tmp = temp_sibling(path);
+  const fs::path tmp = temp_sibling(file);
   auto fail = [&](const std::string& what, int err) {
     throw Error("cannot write '" + path.string() + "': " + what +
                 (err != 0 ? std::string(": ") + std::strerror(err) : std::string()));
@@ -206,12 +350,12 @@ void write_file_atomic(const fs::path& path, const std::function<void(std::ostre
   cleanup.fd = -1;
   if (::close(fd) != 0) fail("close failed", errno);
   std::error_code ec;
-  fs::rename(tmp, path, ec);
+  fs::rename(tmp, file, ec);
   if (ec) throw Error("cannot write '" + path.string() + "': rename failed: " + ec.message());
   cleanup.armed = false;
   // And the rename itself reaches the disk with the directory (best effort: not every file
   // system lets a directory be opened for this).
-  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  const fs::path dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
   const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd >= 0) {
     ::fsync(dir_fd);
@@ -220,14 +364,17 @@ void write_file_atomic(const fs::path& path, const std::function<void(std::ostre
 }
 
 void check_writable(const fs::path& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    throw Error("cannot write '" + path.string() + "': it is a directory");
+  const OutputTarget target = output_target(path);
+  if (target.in_place) {
+    // Not opened: opening and closing a FIFO would end what its reader reads.
+    if (::access(path.c_str(), W_OK) != 0) cannot_write(path, std::strerror(errno));
+    return;
   }
-  const fs::path tmp = temp_sibling(path);
+  const fs::path tmp = temp_sibling(target.file);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  if (fd < 0) throw Error("cannot write '" + path.string() + "': " + std::strerror(errno));
+  if (fd < 0) cannot_write(path, std::strerror(errno));
   ::close(fd);
+  std::error_code ec;
   fs::remove(tmp, ec);
 }
 

@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <bit>
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <ostream>
 #include <set>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "bg/error.h"
 #include "bg/io/fileio.h"
@@ -163,34 +167,94 @@ std::map<std::string, std::string> parse_metadata(const fs::path& path, const js
 // the tensors must tile the data section exactly: the first begins at 0, each one where the
 // previous one ends (no overlap, no gap; tensors of 0 bytes take no room), and the last ends
 // where the file ends — bytes after it would be ignored silently, so they are an error.
+// The problems are looked for in an order that names the tensor at fault: first a tensor whose
+// data lies beyond the data section (a gap it leaves would otherwise be blamed on its
+// neighbour), then overlaps, then gaps, then unused bytes at the end.
 void check_layout(const fs::path& path, std::vector<Entry>& entries, uint64_t data_bytes) {
   std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
   });
-  uint64_t expected = 0;  // where the next tensor's data must begin
-  const Entry* previous = nullptr;
+  uint64_t total = 0;  // each is below 2^62 bytes (parse_entry), and at most 2^53 apart: no wrap
+  for (const Entry& e : entries) total += e.end - e.begin;
   for (const Entry& e : entries) {
-    if (e.end > data_bytes) {
+    if (e.end <= data_bytes) continue;
+    // When the tensors need more bytes than there are, the file lost its end; otherwise this
+    // tensor's offsets are wrong.
+    if (total > data_bytes) {
       fail(path, "tensor \"" + e.name + "\" ends at data byte " + std::to_string(e.end) +
                      " but the data section holds only " + std::to_string(data_bytes) +
                      " bytes (truncated file?)");
     }
+    fail(path, "tensor \"" + e.name + "\": data_offsets [" + std::to_string(e.begin) + ", " +
+                   std::to_string(e.end) + "] lie beyond the end of the data section (" +
+                   std::to_string(data_bytes) + " bytes)");
+  }
+  uint64_t expected = 0;  // where the next tensor's data must begin
+  const Entry* previous = nullptr;
+  for (const Entry& e : entries) {
     if (e.begin < expected) {
       fail(path, "the data of tensors \"" + previous->name + "\" and \"" + e.name + "\" overlap (" +
                      std::to_string(e.begin) + " < " + std::to_string(expected) + ")");
     }
+    expected = e.end;
+    previous = &e;
+  }
+  expected = 0;
+  for (const Entry& e : entries) {
     if (e.begin > expected) {
       fail(path, "data bytes [" + std::to_string(expected) + ", " + std::to_string(e.begin) +
                      ") before tensor \"" + e.name + "\" belong to no tensor");
     }
     expected = e.end;
-    previous = &e;
   }
   if (expected != data_bytes) {
     fail(path, "the last " + std::to_string(data_bytes - expected) +
                    " bytes of the file belong to no tensor (data bytes [" +
                    std::to_string(expected) + ", " + std::to_string(data_bytes) + "))");
   }
+}
+
+// The header length in the first 8 bytes of a file of `file_bytes` bytes, checked against it.
+uint64_t header_length(const fs::path& path, const char* first8, uint64_t file_bytes) {
+  if (file_bytes < 8) {
+    fail(path, "file is " + std::to_string(file_bytes) +
+                   " bytes long, too short for a safetensors file (at least 8)");
+  }
+  uint64_t header_len = 0;
+  for (int i = 7; i >= 0; --i)
+    header_len = (header_len << 8) | static_cast<unsigned char>(first8[i]);
+  if (header_len > file_bytes - 8 || header_len > kMaxHeaderBytes) {
+    fail(path, "header length " + std::to_string(header_len) +
+                   " goes beyond the end of the file (" + std::to_string(file_bytes) + " bytes)");
+  }
+  return header_len;
+}
+
+// The header's metadata and tensors, checked against the size of the data section: after this
+// only the values remain to be read.
+struct Header {
+  std::map<std::string, std::string> metadata;
+  std::vector<Entry> entries;  // sorted by where their data begins
+};
+
+Header parse_header(const fs::path& path, std::string_view text, uint64_t data_bytes) {
+  json::Value header;
+  try {
+    header = json::parse(text);
+  } catch (const Error& e) {
+    fail(path, std::string("invalid header: ") + e.what());
+  }
+  if (!header.is_object()) fail(path, "the header is not a JSON object");
+  Header h;
+  for (const auto& [name, v] : header.as_object()) {
+    if (name == kMetadataKey) {
+      h.metadata = parse_metadata(path, v);
+    } else {
+      h.entries.push_back(parse_entry(path, name, v));
+    }
+  }
+  check_layout(path, h.entries, data_bytes);
+  return h;
 }
 
 }  // namespace
@@ -213,42 +277,58 @@ void save_safetensors(const fs::path& path, const NamedTensors& tensors,
 }
 
 SafetensorsFile load_safetensors(const fs::path& path) {
-  if (!fs::exists(path)) fail(path, "no such file");
-  return parse_safetensors(read_file(path), path);
+  // The header is read and checked before the data: a file whose first 8 bytes are wrong costs
+  // 8 bytes of reading, not its whole size in memory and time.
+  if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT) fail(path, "no such file");
+  const int fd = open_regular_file(path);
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) fail(path, std::strerror(errno));
+  const auto file_bytes = static_cast<uint64_t>(st.st_size);
+  // Exactly `n` bytes into `to`; the file may have shrunk since fstat.
+  auto read_exactly = [&](char* to, uint64_t n) {
+    while (n > 0) {
+      const ssize_t got = ::read(fd, to, static_cast<size_t>(std::min<uint64_t>(n, 1 << 24)));
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) fail(path, std::string("cannot read: ") + std::strerror(errno));
+      if (got == 0) fail(path, "the file became shorter while it was read");
+      to += got;
+      n -= static_cast<uint64_t>(got);
+    }
+  };
+  char first8[8] = {};
+  read_exactly(first8, std::min<uint64_t>(file_bytes, 8));
+  const uint64_t header_len = header_length(path, first8, file_bytes);
+  std::string text(static_cast<size_t>(header_len), '\0');
+  read_exactly(text.data(), header_len);
+  Header header = parse_header(path, text, file_bytes - 8 - header_len);
+
+  // The tensors tile the data section in this order: each one's values are read straight into
+  // its own storage.
+  SafetensorsFile file;
+  file.metadata = std::move(header.metadata);
+  for (const Entry& e : header.entries) {
+    const uint64_t count = (e.end - e.begin) / 4;
+    std::vector<float> values(static_cast<size_t>(count));
+    read_exactly(reinterpret_cast<char*>(values.data()), count * 4);
+    if constexpr (std::endian::native == std::endian::big) {
+      values = read_le_floats(reinterpret_cast<const char*>(values.data()), values.size());
+    }
+    file.tensors.emplace_back(e.name, Tensor(std::move(values), e.shape));
+  }
+  return file;
 }
 
 SafetensorsFile parse_safetensors(std::string_view bytes, const fs::path& path) {
-  if (bytes.size() < 8) {
-    fail(path, "file is " + std::to_string(bytes.size()) +
-                   " bytes long, too short for a safetensors file (at least 8)");
-  }
-  uint64_t header_len = 0;
-  for (int i = 7; i >= 0; --i)
-    header_len = (header_len << 8) | static_cast<unsigned char>(bytes[i]);
-  if (header_len > bytes.size() - 8 || header_len > kMaxHeaderBytes) {
-    fail(path, "header length " + std::to_string(header_len) +
-                   " goes beyond the end of the file (" + std::to_string(bytes.size()) + " bytes)");
-  }
-  json::Value header;
-  try {
-    header = json::parse(bytes.substr(8, header_len));
-  } catch (const Error& e) {
-    fail(path, std::string("invalid header: ") + e.what());
-  }
-  if (!header.is_object()) fail(path, "the header is not a JSON object");
-
+  const uint64_t header_len = header_length(path, bytes.data(), bytes.size());
+  Header header = parse_header(path, bytes.substr(8, header_len), bytes.size() - 8 - header_len);
   SafetensorsFile file;
-  std::vector<Entry> entries;
-  for (const auto& [name, v] : header.as_object()) {
-    if (name == kMetadataKey) {
-      file.metadata = parse_metadata(path, v);
-    } else {
-      entries.push_back(parse_entry(path, name, v));
-    }
-  }
+  file.metadata = std::move(header.metadata);
   const uint64_t data_start = 8 + header_len;
-  check_layout(path, entries, bytes.size() - data_start);
-  for (const Entry& e : entries) {
+  for (const Entry& e : header.entries) {
     std::vector<float> values =
         read_le_floats(bytes.data() + data_start + e.begin, (e.end - e.begin) / 4);
     file.tensors.emplace_back(e.name, Tensor(std::move(values), e.shape));

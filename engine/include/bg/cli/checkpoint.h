@@ -36,4 +36,11 @@ Checkpoint load_checkpoint(const std::filesystem::path& path);
 // The same for a .safetensors file already read; `path` only names it in messages.
 Checkpoint checkpoint_from(const SafetensorsFile& file, const std::filesystem::path& path);
 
+// Finite weights can still be so large (3e38) that the model's arithmetic overflows: no check
+// of the file finds that, so sample, eval and attention check what the model computes, and say
+// so with this message: `what` names the outputs ("the model's loss on poems.txt is"), `value`
+// is the first of them that is not finite.
+std::string broken_checkpoint_message(const std::filesystem::path& path, const std::string& what,
+                                      double value);
+
 }  // namespace bg::cli

@@ -128,7 +128,11 @@ double seconds_since(Clock::time_point t);
 
 // ---- files -----------------------------------------------------------------------------------
 
-// A text file's bytes; bg::Error "<what> <path> does not exist" or "... is a directory".
+// Whether `path`, given as `what` ("--data"), can be read: bg::Error "<what> <path> does not
+// exist", "... is a directory, not a file" or "... cannot be opened: <the cause>" (a loop of
+// symbolic links, no permission) otherwise.
+void check_input_file(const std::filesystem::path& path, const std::string& what);
+// A text file's bytes, after check_input_file(path, what).
 std::string read_text(const std::filesystem::path& path, const std::string& what);
 // Creates `dir` and its parents (nothing for an empty path); bg::Error naming it when it cannot.
 void make_directory(const std::filesystem::path& dir);

@@ -45,7 +45,9 @@ struct SafetensorsFile {
 // unreadable file, shorter than 8 bytes, header length beyond the end of the file, invalid
 // JSON, a dtype other than F32, a shape with more than 2^60 elements (zeros aside), a shape
 // and data_offsets that disagree (end - begin must be numel * 4), tensors whose data overlap,
-// leave a gap, lie beyond the end of the data section, or leave bytes after it unused.
+// leave a gap, lie beyond the end of the data section, or leave bytes after it unused. The
+// header is read and checked first, against the file's size: a file it does not describe is
+// refused after reading its header, not its data.
 SafetensorsFile load_safetensors(const std::filesystem::path& path);
 
 // The same for the bytes of a file already in memory; `path` only names it in messages.

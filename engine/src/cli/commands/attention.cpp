@@ -1,5 +1,6 @@
 // babygpt attention: draw the weights of every attention head of a trained model on a prompt,
 // one row per layer, as an SVG picture (bg/io/svg.h).
+#include <cmath>
 #include <ostream>
 
 #include "bg/cli/checkpoint.h"
@@ -63,6 +64,14 @@ void attention(const AttentionOptions& o, Console& con) {
     throw Error("the model returned " + std::to_string(maps.size()) +
                 " attention maps, not a whole number of layers of " + std::to_string(heads) +
                 " heads");
+  }
+  for (const Tensor& map : maps) {
+    for (const float w : map.data()) {
+      if (!std::isfinite(w)) {
+        throw Error(broken_checkpoint_message(
+            o.checkpoint, "the attention weights on --prompt '" + o.prompt + "' are", w));
+      }
+    }
   }
   const size_t layers = maps.size() / heads;
   svg::AttentionGrid grid;

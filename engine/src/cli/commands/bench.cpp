@@ -196,8 +196,7 @@ BenchResult bench(const BenchOptions& o, Console& con) {
   std::error_code ec;
   if (data.empty() && fs::exists("data/ci.txt", ec)) data = "data/ci.txt";
   if (!data.empty()) {
-    if (!fs::exists(data, ec)) throw Error("--data " + data.string() + " does not exist");
-    const std::string text = read_file(data);
+    const std::string text = read_text(data, "--data");
     const CharTokenizer tok(text);
     ids = tok.encode(text);
     vocab = tok.vocab_size();

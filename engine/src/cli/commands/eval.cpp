@@ -68,7 +68,11 @@ double evaluate(const EvalOptions& o, Console& con) {
   const double loss = evaluate_loss(*ck.model, data, T, kEvalRowsPerStep, features_of(o.engine));
   con.err << "evaluated " << grouped(windows * T) << " tokens in " << fixed(seconds_since(start), 2)
           << " s\n";
-  if (!std::isfinite(loss)) throw Error("the loss is not finite: " + fixed(loss, 4));
+  if (!std::isfinite(loss)) {
+    throw Error(broken_checkpoint_message(
+        o.checkpoint, "the model's loss on " + o.data.string() + " (" + o.split + " split) is",
+        loss));
+  }
   con.out << o.split << " loss " << fixed(loss, 4) << "\n";
   return loss;
 }

@@ -6,6 +6,7 @@
 #include "bg/cli/command_support.h"
 #include "bg/cli/commands.h"
 #include "bg/io/corpus.h"
+#include "bg/io/fileio.h"
 
 namespace bg::cli {
 
@@ -36,7 +37,16 @@ PrepareDataOptions parse_prepare_data_args(std::span<const std::string> args) {
 }
 
 void prepare_data(const PrepareDataOptions& o, Console& con) {
+  // Both files are checked before the download, and named as they were given.
+  if (!o.tarball.empty()) {
+    check_input_file(o.tarball, "--tarball");
+    std::error_code ec;
+    if (!fs::is_regular_file(o.tarball, ec)) {
+      throw Error("--tarball " + o.tarball.string() + " is not a regular file");
+    }
+  }
   make_directory(o.out.parent_path());
+  check_writable(o.out);
   // Absolute paths: prepare_corpus runs npm and cmake in a temporary directory, where a
   // relative path would no longer point at the right place.
   CorpusOptions co;

@@ -1,9 +1,12 @@
 // babygpt sample: write text with a trained model, with the KV cache (lesson 13) or without it.
+#include <cmath>
 #include <ostream>
 
+#include "bg/autograd.h"
 #include "bg/cli/checkpoint.h"
 #include "bg/cli/command_support.h"
 #include "bg/cli/commands.h"
+#include "bg/nn_ops.h"
 
 namespace bg::cli {
 
@@ -35,6 +38,31 @@ SampleCommandOptions parse_sample_args(std::span<const std::string> args) {
   return o;
 }
 
+namespace {
+
+// The model's logits after `context` (what the first token is drawn from) must be finite: a
+// broken checkpoint is named here, before a draw fails on a weight that is nan.
+void check_logits_finite(const Checkpoint& ck, const SampleCommandOptions& o,
+                         const std::vector<int32_t>& context, const std::string& prompt) {
+  const std::vector<int32_t> idx = crop_context(context, ck.config.block_size);
+  const auto T = static_cast<int64_t>(idx.size());
+  NoGradGuard no_grad;
+  Tensor last;
+  try {
+    last = ck.model->lm_head()(narrow(features_of(o.engine)(*ck.model, idx, 1, T), 1, -1, 1));
+  } catch (const NotImplemented&) {
+    return;  // babygpt_mine before that lesson is written: generation says so itself
+  }
+  for (const float l : last.data()) {
+    if (!std::isfinite(l)) {
+      throw Error(broken_checkpoint_message(
+          o.checkpoint, "the model's logits after --prompt '" + prompt + "' are", l));
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<std::string> sample(const SampleCommandOptions& o, Console& con) {
   const Checkpoint ck = load_checkpoint(o.checkpoint);
   ck.model->eval();  // no dropout while sampling
@@ -42,6 +70,9 @@ std::vector<std::string> sample(const SampleCommandOptions& o, Console& con) {
   for (const auto& prompt : o.prompts) {
     if (prompt.empty()) throw Error("--prompt must not be empty");
     contexts.push_back(encode_or_explain(ck.tokenizer, prompt, "--prompt '" + prompt + "'"));
+  }
+  for (size_t i = 0; i < contexts.size(); ++i) {
+    check_logits_finite(ck, o, contexts[i], o.prompts[i]);
   }
   Generator gen(o.seed);
   SampleOptions so;

@@ -152,8 +152,8 @@ CharTokenizer tokenizer_of(const std::string& text, const fs::path& path) {
 // bg::Error when --data is missing (saying how to get the course's corpus when it is the
 // default path) or when a split is shorter than a block and its next character.
 TrainingText read_training_text(const TrainOptions& o) {
-  std::error_code ec;
-  if (!fs::exists(o.data, ec)) {
+  std::error_code ec;  // a loop of links or no permission is said by read_text below
+  if (fs::status(o.data, ec).type() == fs::file_type::not_found) {
     if (o.data == TrainOptions{}.data) {
       throw Error("no training text at " + o.data.string() +
                   ": run 'babygpt prepare-data' first (it fetches the ci poetry corpus), or "
