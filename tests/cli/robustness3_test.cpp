@@ -209,12 +209,14 @@ TEST_F(CliRound3, TrainingHoldsTheTextAsOneTokenPerCharacter) {
   const Result r = babygpt(a);
   const double grown = peak_mb() - before;
   ASSERT_EQ(r.code, kExitOk) << r.err;
-#ifndef BG_TEST_UNDER_ASAN  // its quarantine keeps freed memory resident
+#ifdef BG_TEST_UNDER_ASAN
+  GTEST_SKIP() << "AddressSanitizer's quarantine keeps freed memory resident; grown " << grown
+               << " MB for " << bytes_mb << " MB of text";
+#else
   // the text (1 byte a character) and one int32 per character, and a little more
   EXPECT_LT(grown, 7.0 * bytes_mb) << "training on " << bytes_mb << " MB of text grew the peak "
                                    << "memory by " << grown << " MB";
 #endif
-  (void)grown;
 }
 
 TEST_F(CliRound3, TrainingTokenizesLikeTheWholeText) {
