@@ -147,6 +147,7 @@ expect_error 2 "not divisible" "$bin" train --n-embed 30 --n-head 4
 expect_error 2 "--model must be one of" "$bin" train --model v12
 expect_error 2 "--n-layer must be at least 1" "$bin" train --model v9 --n-layer 0
 expect_error 2 "--n-layer applies to v6" "$bin" train --model v4 --n-layer 2
+expect_error 2 "--n-head applies to v4" "$bin" train --model v3 --n-head 2
 expect_error 2 "--dropout must be in [0, 1)" "$bin" train --model v10 --dropout 1.5
 expect_error 2 "--dropout applies to v10" "$bin" train --model v9 --dropout 0.2
 expect_error 2 "not divisible" "$bin" train --model v9 --n-embed 30 --n-head 4

@@ -33,11 +33,15 @@ if [ -n "$babygpt" ]; then
     models=$(tr '|' ' ' <<< "$models")
   fi
   for model in $models; do
+    # --n-layer and --n-head only where the version has them (the others refuse them)
     "$bin" train --model "$model" --data "$work/tiny.txt" --out "$work/$model" --iters 1 \
       --eval-interval 1 --eval-iters 1 --batch-size 1 --block-size 2 --n-embed 4 --n-head 2 \
       --n-layer 1 --sample-tokens 1 > /dev/null 2>&1 ||
       "$bin" train --model "$model" --data "$work/tiny.txt" --out "$work/$model" --iters 1 \
         --eval-interval 1 --eval-iters 1 --batch-size 1 --block-size 2 --n-embed 4 --n-head 2 \
+        --sample-tokens 1 > /dev/null 2>&1 ||
+      "$bin" train --model "$model" --data "$work/tiny.txt" --out "$work/$model" --iters 1 \
+        --eval-interval 1 --eval-iters 1 --batch-size 1 --block-size 2 --n-embed 4 \
         --sample-tokens 1 > /dev/null
     cp "$work/$model/model.safetensors" "$seeds/$model.st"
   done

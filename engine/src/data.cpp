@@ -17,13 +17,17 @@
 
 namespace bg {
 
-Split split_train_val(std::span<const int32_t> tokens, double train_fraction) {
+size_t train_split_size(size_t n, double train_fraction) {
   if (!(train_fraction >= 0.0 && train_fraction <= 1.0)) {
     throw Error("split_train_val: train_fraction must be in [0, 1], got " +
                 std::to_string(train_fraction));
   }
   // int(0.9 * n) as Python computes it: the product in double, truncated.
-  const auto n_train = static_cast<size_t>(train_fraction * static_cast<double>(tokens.size()));
+  return static_cast<size_t>(train_fraction * static_cast<double>(n));
+}
+
+Split split_train_val(std::span<const int32_t> tokens, double train_fraction) {
+  const size_t n_train = train_split_size(tokens.size(), train_fraction);
   Split s;
   s.train.assign(tokens.begin(), tokens.begin() + static_cast<std::ptrdiff_t>(n_train));
   s.val.assign(tokens.begin() + static_cast<std::ptrdiff_t>(n_train), tokens.end());
@@ -155,7 +159,8 @@ std::vector<int32_t> generate(const LanguageModel& model, std::vector<int32_t> c
 
 std::vector<int32_t> generate_with(const LanguageModel& model, std::vector<int32_t> context,
                                    const SampleOptions& options, Generator& gen,
-                                   FeaturesFn features) {
+                                   FeaturesFn features,
+                                   const std::function<bool(int32_t)>& on_token) {
   if (context.empty()) throw Error("generate: the context is empty (give at least one token)");
   check_sample_options(options);
   NoGradGuard no_grad;
@@ -169,6 +174,7 @@ std::vector<int32_t> generate_with(const LanguageModel& model, std::vector<int32
     Tensor last = model.lm_head()(narrow(features(model, idx, 1, T), 1, -1, 1));
     context.push_back(
         sample_token(last.data().first(static_cast<size_t>(V)), options, gen, scratch));
+    if (on_token && !on_token(context.back())) break;
   }
   return context;
 }

@@ -2,6 +2,7 @@
 // and the sampling loop around next_logits (bg/kv_cache.h).
 #include "bg/kv_cache.h"
 
+#include <algorithm>
 #include <string>
 
 #include "bg/autograd.h"
@@ -27,8 +28,14 @@ size_t checked_rows(int64_t hs, int64_t cap) {
 HeadCache::HeadCache(int64_t hs, int64_t cap)
     : k(checked_rows(hs, cap)), v(k.size()), head_size(hs), capacity(cap) {}
 
-KVCache::KVCache(const LanguageModel& model)
-    : capacity(model.config().block_size), config_(model.config()) {
+KVCache::KVCache(const LanguageModel& model) : KVCache(model, model.config().block_size) {}
+
+KVCache::KVCache(const LanguageModel& model, int64_t positions)
+    : capacity(positions), config_(model.config()) {
+  if (capacity < 1 || capacity > config_.block_size) {
+    throw Error("KVCache: the capacity must be 1 … block_size = " + str(config_.block_size) +
+                " positions, got " + str(capacity));
+  }
   const ModelConfig& c = config_;
   const ModelVersion& m = c.model_version();
   // (layers, heads, head_size) of the model's attention
@@ -65,8 +72,17 @@ void KVCache::check_fits(const ModelConfig& c) const {
   }
 }
 
+int64_t generation_cache_positions(const ModelConfig& config, int64_t context_tokens,
+                                   int64_t new_tokens) {
+  // next_logits sees contexts of context_tokens … context_tokens + new_tokens - 1 tokens, and
+  // the window of each is its last block_size tokens at most.
+  const int64_t longest = context_tokens + std::max<int64_t>(new_tokens, 1) - 1;
+  return std::clamp<int64_t>(longest, 1, std::max<int64_t>(config.block_size, 1));
+}
+
 std::vector<int32_t> generate_cached(const LanguageModel& model, std::vector<int32_t> context,
-                                     const SampleOptions& options, Generator& gen) {
+                                     const SampleOptions& options, Generator& gen,
+                                     const std::function<bool(int32_t)>& on_token) {
   if (context.empty()) throw Error("generate: the context is empty (give at least one token)");
   check_sample_options(options);
   const ModelConfig& c = model.config();
@@ -75,12 +91,16 @@ std::vector<int32_t> generate_cached(const LanguageModel& model, std::vector<int
                 std::to_string(c.dropout) + ") is on: call model.eval() before sampling from it");
   }
   NoGradGuard no_grad;
-  KVCache cache(model);
+  // Room for the longest window this generation sees, not always block_size: a short sample
+  // of a deep model with a long block needs a small part of a full cache.
+  KVCache cache(model, generation_cache_positions(c, static_cast<int64_t>(context.size()),
+                                                  options.max_new_tokens));
   std::vector<float> scratch;  // sample_token's, reused
   context.reserve(context.size() + static_cast<size_t>(options.max_new_tokens));
   for (int64_t step = 0; step < options.max_new_tokens; ++step) {
     const Tensor logits = next_logits(model, context, cache);  // (V)
     context.push_back(sample_token(logits.data(), options, gen, scratch));
+    if (on_token && !on_token(context.back())) break;
   }
   return context;
 }

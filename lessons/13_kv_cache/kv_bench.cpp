@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bg/data.h"
@@ -114,7 +115,10 @@ int main(int argc, char** argv) {
       bool same = true;
       for (int r = 0; r < runs; ++r) {
         const Run p = timed(bg::generate, *model, k.prompt, k.tokens);
-        const Run q = timed(bg::generate_cached, *model, k.prompt, k.tokens);
+        const Run q = timed(
+            [](const bg::LanguageModel& m, std::vector<int32_t> context, const bg::SampleOptions& o,
+               bg::Generator& g) { return bg::generate_cached(m, std::move(context), o, g); },
+            *model, k.prompt, k.tokens);
         plain_tps.push_back(p.tokens_per_second);
         cached_tps.push_back(q.tokens_per_second);
         same = same && p.tokens == q.tokens;

@@ -17,6 +17,7 @@
 #include "bg/data.h"
 #include "bg/io/fileio.h"
 #include "bg/io/safetensors.h"
+#include "bg/model_versions.h"
 #include "cli_testing.h"
 #include "testing.h"
 
@@ -31,31 +32,31 @@ namespace fs = std::filesystem;
 
 class CliTest : public testing::CliTest {
  protected:
-  // A tiny run: 30 steps of 4 x 6 tokens, n_embed 8, 2 heads.
+  // A tiny run: 30 steps of 4 x 6 tokens, n_embed 8, 2 heads (for a version with heads).
   static Args tiny_train(const fs::path& data, const fs::path& out, const std::string& seed = "5",
                          const std::string& iters = "30", const std::string& model = "v4") {
-    return {"train",
-            "--data=" + data.string(),
-            "--out",
-            out.string(),
-            "--model",
-            model,
-            "--iters",
-            iters,
-            "--batch-size",
-            "4",
-            "--block-size",
-            "6",
-            "--n-embed",
-            "8",
-            "--n-head",
-            "2",
-            "--eval-interval=10",
-            "--eval-iters",
-            "2",
-            "--sample-tokens",
-            "12",
-            "--seed=" + seed};
+    Args a = {"train",
+              "--data=" + data.string(),
+              "--out",
+              out.string(),
+              "--model",
+              model,
+              "--iters",
+              iters,
+              "--batch-size",
+              "4",
+              "--block-size",
+              "6",
+              "--n-embed",
+              "8",
+              "--eval-interval=10",
+              "--eval-iters",
+              "2",
+              "--sample-tokens",
+              "12",
+              "--seed=" + seed};
+    if (model_version(model).has_heads()) a.insert(a.end(), {"--n-head", "2"});
+    return a;
   }
 };
 

@@ -350,8 +350,8 @@ TEST_F(CliGpt, TrainEvalAndAttentionForEveryNewVersion) {
                          "stdout"));
     EXPECT_TRUE(c.has_blocks() ? Mentions(t.out, "n_layer 2", "stdout")
                                : DoesNotMention(t.out, "n_layer 2", "stdout"));
-    EXPECT_TRUE(c.has_dropout() ? Mentions(t.out, "dropout 0.20", "stdout")
-                                : DoesNotMention(t.out, "dropout 0.20", "stdout"));
+    EXPECT_TRUE(c.has_dropout() ? Mentions(t.out, "dropout 0.2,", "stdout")
+                                : DoesNotMention(t.out, "dropout", "stdout"));
     EXPECT_TRUE(Mentions(t.out, "step 60/60 | train", "stdout"));
     EXPECT_TRUE(Mentions(t.out, "--- 春江\n春江", "stdout"));
 

@@ -19,6 +19,9 @@ struct Split {
   std::vector<int32_t> train, val;
 };
 Split split_train_val(std::span<const int32_t> tokens, double train_fraction = 0.9);
+// How many of n tokens that split gives to train: int(train_fraction · n). bg::Error for a
+// train_fraction outside [0, 1].
+size_t train_split_size(size_t n, double train_fraction = 0.9);
 
 // B random windows of T+1 consecutive tokens: start i = gen.randint(n - T) for each row,
 // x = data[i .. i+T), y = data[i+1 .. i+T+1). bg::Error if the data holds fewer than T+1
@@ -78,10 +81,13 @@ struct SampleOptions {
 std::vector<int32_t> generate(const LanguageModel& model, std::vector<int32_t> context,
                               const SampleOptions& options, Generator& gen);
 // The same with the last position's features computed by `features` instead of the model's
-// own forward (generate is generate_with(…, own_features)).
+// own forward (generate is generate_with(…, own_features)). `on_token`, when given, is called
+// with each new token as soon as it is drawn (to show the text as it grows, or to stop):
+// when it returns false, generation stops there and the result ends with that token.
 std::vector<int32_t> generate_with(const LanguageModel& model, std::vector<int32_t> context,
                                    const SampleOptions& options, Generator& gen,
-                                   FeaturesFn features);
+                                   FeaturesFn features,
+                                   const std::function<bool(int32_t)>& on_token = {});
 
 // The two halves of generate() that generation with a KV cache (bg/kv_cache.h) shares:
 // bg::Error for temperature <= 0, top_k < 0 or max_new_tokens < 0;

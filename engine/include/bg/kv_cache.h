@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -32,8 +33,8 @@
 namespace bg {
 
 // The keys and values one attention head has computed so far: row t of k and of v belongs to
-// position t of the window, rows 0 … len-1 are filled. Room for `capacity` (= block_size)
-// rows, allocated once.
+// position t of the window, rows 0 … len-1 are filled. Room for `capacity` rows (block_size,
+// or fewer when the sampler needs fewer: see KVCache), allocated once.
 struct HeadCache {
   HeadCache() = default;
   HeadCache(int64_t head_size, int64_t capacity);  // engine code: empty, memory allocated
@@ -48,8 +49,12 @@ struct HeadCache {
 // layers of n_head heads; v1, v2: no layer at all), and the tokens the cache has seen.
 class KVCache {
  public:
-  // engine code: empty caches sized for `model` (capacity block_size).
+  // engine code: empty caches sized for `model`, with room for block_size positions.
   explicit KVCache(const LanguageModel& model);
+  // engine code: the same with room for `capacity` positions only, 1 … block_size: what a
+  // sampler needs when its windows never grow that long (generate_cached). bg::Error for a
+  // capacity outside that range.
+  KVCache(const LanguageModel& model, int64_t capacity);
   // The number of positions cached: the position the next token will sit at.
   int64_t length() const { return static_cast<int64_t>(tokens.size()); }
   // Forgets every position (keeps the memory).
@@ -59,7 +64,7 @@ class KVCache {
 
   std::vector<std::vector<HeadCache>> layers;  // [layer][head]
   std::vector<int32_t> tokens;                 // the window's tokens, position by position
-  int64_t capacity = 0;                        // block_size
+  int64_t capacity = 0;                        // positions it has room for: block_size, or less
 
  private:
   ModelConfig config_;
@@ -116,8 +121,18 @@ Tensor next_logits(const LanguageModel& model, std::span<const int32_t> context,
 // engine code: bg::generate with a KV cache. The same tokens as bg::generate for the same
 // gen (the logits agree to rounding), much faster while the context fits in block_size.
 // bg::Error as generate, and when the model is in training mode with dropout on (call
-// model.eval() first: a sampler must not drop activations).
+// model.eval() first: a sampler must not drop activations). The cache has room for
+// generation_cache_positions(…) positions, not always block_size. `on_token`, when given, is
+// called with each new token as soon as it is drawn; when it returns false, generation stops
+// there (the result ends with that token).
 std::vector<int32_t> generate_cached(const LanguageModel& model, std::vector<int32_t> context,
-                                     const SampleOptions& options, Generator& gen);
+                                     const SampleOptions& options, Generator& gen,
+                                     const std::function<bool(int32_t)>& on_token = {});
+
+// engine code: the positions generate_cached's cache needs for a context of `context_tokens`
+// tokens and `new_tokens` more: the longest window next_logits is asked for, the last
+// min(block_size, context_tokens + new_tokens - 1) tokens (at least 1).
+int64_t generation_cache_positions(const ModelConfig& config, int64_t context_tokens,
+                                   int64_t new_tokens);
 
 }  // namespace bg

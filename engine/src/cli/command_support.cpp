@@ -114,24 +114,26 @@ std::string describe(const ModelConfig& c, int64_t parameters) {
                   std::to_string(c.block_size) + ", n_embed " + std::to_string(c.n_embed);
   if (c.has_heads()) s += ", n_head " + std::to_string(c.n_head);
   if (c.has_blocks()) s += ", n_layer " + std::to_string(c.n_layer);
-  if (c.has_dropout()) s += ", dropout " + fixed(c.dropout, 2);
+  // The probability as stored, to the last digit that tells it apart ("0.2", "0.9999999").
+  if (c.has_dropout()) s += ", dropout " + course_value_text(c.dropout == 0.0f ? 0.0f : c.dropout);
   return s + ", " + grouped(parameters) + " parameters)";
 }
 
 std::vector<int32_t> generate_text(const LanguageModel& model, const std::vector<int32_t>& context,
                                    const SampleOptions& so, Generator& gen, bool& kv_cache,
-                                   FeaturesFn features, Console& con) {
+                                   FeaturesFn features, Console& con,
+                                   const std::function<bool(int32_t)>& on_token) {
   if (kv_cache) {
     const Generator before = gen;
     try {
-      return generate_cached(model, context, so, gen);
+      return generate_cached(model, context, so, gen, on_token);
     } catch (const NotImplemented& e) {
       con.err << "note: " << e.what() << "\n      sampling without the KV cache\n";
       kv_cache = false;
       gen = before;
     }
   }
-  return generate_with(model, context, so, gen, features);
+  return generate_with(model, context, so, gen, features, on_token);
 }
 
 }  // namespace bg::cli

@@ -49,20 +49,55 @@ double training_flops(const ModelConfig& c, int64_t B, int64_t T) {
   return 3.0 * 2.0 * macs;
 }
 
-void check_step_fits_in_memory(const ModelConfig& c, int64_t B, int64_t T) {
+namespace {
+
+// This machine's physical memory in bytes, or 0 when unknown.
+double physical_memory() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page_size <= 0) return 0.0;
+  return static_cast<double>(pages) * static_cast<double>(page_size);
+}
+
+}  // namespace
+
+void check_step_fits_in_memory(const ModelConfig& c, int64_t B, int64_t T, int64_t corpus_tokens) {
   const double tokens = static_cast<double>(B) * static_cast<double>(T);
-  const double bytes =
+  const double step =
       16.0 * parameter_count(c) +
       4.0 * tokens * (static_cast<double>(c.n_embed) + 2.0 * static_cast<double>(c.vocab_size));
-  const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
-  if (pages <= 0 || page_size <= 0) return;  // unknown: nothing to compare with
-  const double memory = static_cast<double>(pages) * static_cast<double>(page_size);
-  if (bytes <= memory) return;
-  throw Error("one training step of --batch-size " + std::to_string(B) + " x --block-size " +
-              std::to_string(T) + " tokens of this " + c.model + " (n_embed " +
-              std::to_string(c.n_embed) + ", vocab " + std::to_string(c.vocab_size) +
-              ") needs at least " + fixed(bytes / 1e9, 1) + " GB, more than this machine's " +
-              fixed(memory / 1e9, 1) + " GB: use a smaller --batch-size, --block-size or model");
+  const double corpus = 4.0 * static_cast<double>(corpus_tokens);  // one int32 per token
+  const double memory = physical_memory();
+  if (memory <= 0.0 || step + corpus <= memory) return;  // unknown: nothing to compare with
+  const std::string what = "one training step of --batch-size " + std::to_string(B) +
+                           " x --block-size " + std::to_string(T) + " tokens of this " + c.model +
+                           " (n_embed " + std::to_string(c.n_embed) + ", vocab " +
+                           std::to_string(c.vocab_size) + ")";
+  if (corpus_tokens == 0) {
+    throw Error(what + " needs at least " + fixed(step / 1e9, 1) +
+                " GB, more than this machine's " + fixed(memory / 1e9, 1) +
+                " GB: use a smaller --batch-size, --block-size or model");
+  }
+  throw Error(what + " needs at least " + fixed(step / 1e9, 1) + " GB and the " +
+              grouped(corpus_tokens) + " tokens of --data " + fixed(corpus / 1e9, 1) +
+              " GB, together more than this machine's " + fixed(memory / 1e9, 1) +
+              " GB: use a shorter --data, a smaller --batch-size, --block-size or model");
+}
+
+double kv_cache_bytes(const ModelConfig& c, int64_t positions) {
+  const auto layers = static_cast<double>(c.model_version().attention_layers(c.n_layer));
+  return 4.0 * 2.0 * layers * static_cast<double>(positions) * static_cast<double>(c.n_embed);
+}
+
+void check_kv_cache_fits_in_memory(const ModelConfig& c, int64_t positions) {
+  const double bytes = kv_cache_bytes(c, positions);
+  const double memory = physical_memory();
+  if (memory <= 0.0 || bytes <= memory) return;
+  const int64_t layers = c.model_version().attention_layers(c.n_layer);
+  throw Error("sampling this " + c.model + " with the KV cache needs " + fixed(bytes / 1e9, 1) +
+              " GB for the keys and values of " + grouped(layers) + " layer" +
+              (layers == 1 ? "" : "s") + " x " + grouped(positions) + " positions (n_embed " +
+              std::to_string(c.n_embed) + "), more than this machine's " + fixed(memory / 1e9, 1) +
+              " GB: use fewer --tokens, a shorter --prompt or " + "--no-kv-cache");
 }
 
 }  // namespace bg::cli

@@ -56,6 +56,38 @@ TEST(KVCache, IsSizedFromTheModel) {
   }
 }
 
+// Issue 21: a cache for fewer positions than block_size, for a sampler that knows how long its
+// windows grow (generate_cached), holds that many rows per head and nothing more.
+TEST(KVCache, CanHoldFewerPositionsThanBlockSize) {
+  Generator gen(1);
+  const auto model = make_model(config("v9"), gen);
+  const KVCache cache(*model, 2);
+  EXPECT_EQ(cache.capacity, 2);
+  ASSERT_EQ(cache.layers.size(), 2u);
+  for (const auto& layer : cache.layers) {
+    ASSERT_EQ(layer.size(), 3u);
+    for (const HeadCache& h : layer) {
+      EXPECT_EQ(h.capacity, 2);
+      EXPECT_EQ(h.k.size(), static_cast<size_t>(2 * 4));
+      EXPECT_EQ(h.v.size(), static_cast<size_t>(2 * 4));
+    }
+  }
+  EXPECT_EQ(KVCache(*model, 6).capacity, 6);
+  EXPECT_BG_ERROR(KVCache(*model, 0), "capacity", "block_size = 6", "got 0");
+  EXPECT_BG_ERROR(KVCache(*model, 7), "capacity", "block_size = 6", "got 7");
+}
+
+TEST(KVCache, GenerationNeedsTheLongestWindowItSees) {
+  const ModelConfig c = config("v8");  // block_size 6
+  // A context of n tokens and k new ones: windows of n … n+k-1 tokens, at most block_size.
+  EXPECT_EQ(generation_cache_positions(c, 2, 1), 2);
+  EXPECT_EQ(generation_cache_positions(c, 2, 3), 4);
+  EXPECT_EQ(generation_cache_positions(c, 2, 5), 6);
+  EXPECT_EQ(generation_cache_positions(c, 2, 500), 6);
+  EXPECT_EQ(generation_cache_positions(c, 40, 1), 6);
+  EXPECT_EQ(generation_cache_positions(c, 1, 0), 1);  // nothing drawn: the smallest cache
+}
+
 TEST(KVCache, ClearForgetsEveryPosition) {
   Generator gen(2);
   const auto model = make_model(config("v8"), gen);
@@ -118,7 +150,38 @@ TEST(GenerateCached, SameTokensAsGenerateForEveryVersionAndRecordsNoGraph) {
     const auto cached = generate_cached(*model, {2, 7, 1}, o, g2);
     EXPECT_EQ(cached, plain);
     for (const Tensor& p : model->parameters()) EXPECT_FALSE(p.has_grad());
+    // Shorter than block_size: the cache is smaller than a full one, the tokens the same.
+    for (const int64_t n : {1, 2}) {
+      o.max_new_tokens = n;
+      Generator g3(8), g4(8);
+      EXPECT_EQ(generate_cached(*model, {3}, o, g3), generate(*model, {3}, o, g4));
+    }
   }
+}
+
+TEST(GenerateCached, ShowsEachTokenAsItIsDrawnAndStopsWhenAsked) {
+  Generator init(9);
+  const auto model = make_model(config("v9"), init);
+  model->eval();
+  SampleOptions o;
+  o.max_new_tokens = 10;
+  Generator g1(3), g2(3), g3(3), g4(3);
+  std::vector<int32_t> seen;
+  const auto all = generate_cached(*model, {1, 2}, o, g1, [&](int32_t t) {
+    seen.push_back(t);
+    return true;
+  });
+  EXPECT_EQ(all, generate_cached(*model, {1, 2}, o, g2));
+  EXPECT_EQ(seen, std::vector<int32_t>(all.begin() + 2, all.end()));
+  const auto stopped = generate_cached(*model, {1, 2}, o, g3, [&](int32_t) { return false; });
+  EXPECT_EQ(stopped, std::vector<int32_t>(all.begin(), all.begin() + 3));
+  seen.clear();
+  const auto plain = generate_with(*model, {1, 2}, o, g4, own_features, [&](int32_t t) {
+    seen.push_back(t);
+    return seen.size() < 4;
+  });
+  EXPECT_EQ(plain, std::vector<int32_t>(all.begin(), all.begin() + 6));
+  EXPECT_EQ(seen, std::vector<int32_t>(all.begin() + 2, all.begin() + 6));
 }
 
 }  // namespace

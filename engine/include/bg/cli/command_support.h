@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,7 +87,17 @@ void parse_model_flags(const ParsedFlags& p, Options& o) {
   if (const auto* v = p.get("block-size"))
     o.block_size = parse_int("block-size", *v, 1, kMaxBlockSize);
   if (const auto* v = p.get("n-embed")) o.n_embed = parse_int("n-embed", *v, 1, kMaxEmbed);
-  if (const auto* v = p.get("n-head")) o.n_head = parse_int("n-head", *v, 1, kMaxEmbed);
+  if (const auto* v = p.get("n-head")) {
+    o.n_head = parse_int("n-head", *v, 1, kMaxEmbed);
+    if (!version.has_heads()) {
+      throw UsageError("--n-head applies to " +
+                       first_version_with([](const ModelVersion& m) { return m.has_heads(); }) +
+                       " and later; " + o.model +
+                       (version.model_version().has_attention()
+                            ? " has one attention head of size n_embed"
+                            : " has no attention"));
+    }
+  }
   if (const auto* v = p.get("n-layer")) {
     o.n_layer = parse_int("n-layer", *v, 1, kMaxLayers);
     if (!version.has_blocks()) {
@@ -97,6 +108,7 @@ void parse_model_flags(const ParsedFlags& p, Options& o) {
   }
   if (const auto* v = p.get("dropout")) {
     o.dropout = parse_number("dropout", *v);
+    if (o.dropout == 0.0f) o.dropout = 0.0f;  // "-0" is no dropout, stored and shown as 0
     if (!(o.dropout >= 0.0f && o.dropout < 1.0f)) {
       throw UsageError("--dropout must be in [0, 1) (the probability of zeroing a value), got " +
                        in_quotes(*v));
@@ -149,9 +161,11 @@ std::string describe(const ModelConfig& config, int64_t parameters);
 // Generation with the KV cache (lesson 13) while `kv_cache` is true, else the whole window every
 // step, its features computed by `features`. In babygpt_mine before lesson 13 the learner's cache
 // is still a stub: its first call throws before any token is drawn, so this says so on
-// console.err, clears `kv_cache` and draws the same text without it.
+// console.err, clears `kv_cache` and draws the same text without it. `on_token` sees each new
+// token as it is drawn and stops the generation by returning false (bg::generate_with).
 std::vector<int32_t> generate_text(const LanguageModel& model, const std::vector<int32_t>& context,
                                    const SampleOptions& options, Generator& gen, bool& kv_cache,
-                                   FeaturesFn features, Console& console);
+                                   FeaturesFn features, Console& console,
+                                   const std::function<bool(int32_t)>& on_token = {});
 
 }  // namespace bg::cli

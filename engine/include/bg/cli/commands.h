@@ -79,10 +79,12 @@ struct TrainResult {
 };
 
 // train starts from course_defaults(--model) and refuses n_embed not divisible by n_head
-// (versions with several heads), --n-layer below 1 or for a version without blocks, and
-// --dropout outside [0, 1) or for a version without dropout. Before its first step it checks
-// that the step fits in memory (check_step_fits_in_memory) and that model.safetensors,
-// loss.svg and samples.txt can be written in its output directory.
+// (versions with several heads), --n-head for a version without several heads, --n-layer below
+// 1 or for a version without blocks, and --dropout outside [0, 1) or for a version without
+// dropout. Before its first step it checks that the step and the text's tokens fit in memory
+// (check_step_fits_in_memory) and that model.safetensors, loss.svg and samples.txt can be
+// written in its output directory. Ctrl-C during the closing samples stops them (interrupted:
+// the checkpoint is written, samples is incomplete and samples.txt is not written).
 TrainOptions parse_train_args(std::span<const std::string> args);
 TrainResult train(const TrainOptions& options, Console& console);
 const std::vector<Flag>& train_flags();
@@ -129,6 +131,12 @@ struct AttentionOptions {
   std::filesystem::path checkpoint;
   std::string prompt;
   std::filesystem::path out;
+  // The picture's bounds: a head of T characters is T x T cells, so a long prompt on a deep
+  // model makes an SVG no browser opens (256 characters on v11: 288 MB). The model looks at the
+  // prompt's last max_chars characters, and the picture holds max_heads heads at most (whole
+  // layers from the first while a layer fits).
+  int64_t max_chars = 32;
+  int64_t max_heads = 36;  // every head of the course's v11 (6 layers of 6)
 };
 AttentionOptions parse_attention_args(std::span<const std::string> args);
 void attention(const AttentionOptions& options, Console& console);

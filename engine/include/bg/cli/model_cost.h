@@ -1,6 +1,7 @@
 // What a model costs, counted from its config without building it: its parameters, the
-// floating-point operations of one training step, and whether a step fits in this machine's
-// memory. The checkpoint loader, `babygpt train` and `babygpt bench` read them.
+// floating-point operations of one training step, and whether a step, or a KV cache for
+// sampling, fits in this machine's memory. The checkpoint loader, `babygpt train`, `babygpt
+// sample` and `babygpt bench` read them.
 //
 // Lesson 12's gpt_parameter_count and gpt_forward_flops_per_token (bg/scaling.h) count the
 // same things, but they are exercises: babygpt_mine links the learner's code and must train
@@ -38,8 +39,19 @@ double training_flops(const ModelConfig& config, int64_t B, int64_t T);
 // bg::Error, naming --batch-size and --block-size, when one training step of `config` on
 // B x T tokens cannot fit in this machine's memory: at least 16 bytes per parameter (value,
 // gradient, AdamW's two moments) and 4 bytes per float of the embeddings (B·T·n_embed) and
-// of the logits with their gradient (2·B·T·vocab_size) — a lower bound, checked before the
-// first step instead of failing with "out of memory" after a long time.
-void check_step_fits_in_memory(const ModelConfig& config, int64_t B, int64_t T);
+// of the logits with their gradient (2·B·T·vocab_size), plus 4 bytes per token of the
+// training text that training holds (`corpus_tokens`, train and val; then the message names
+// --data too) — a lower bound, checked before the first step instead of failing with "out of
+// memory" after a long time.
+void check_step_fits_in_memory(const ModelConfig& config, int64_t B, int64_t T,
+                               int64_t corpus_tokens = 0);
+
+// The bytes of a KV cache (bg/kv_cache.h) with room for `positions` positions for `config`'s
+// model: a key and a value of n_embed floats per position in every attention layer (the heads
+// of a layer share n_embed between them), 2 · layers · positions · n_embed floats.
+double kv_cache_bytes(const ModelConfig& config, int64_t positions);
+// bg::Error, naming --tokens, --prompt and --no-kv-cache, when that cache cannot fit in this
+// machine's memory: checked before sampling instead of failing with "out of memory".
+void check_kv_cache_fits_in_memory(const ModelConfig& config, int64_t positions);
 
 }  // namespace bg::cli

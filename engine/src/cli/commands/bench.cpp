@@ -232,7 +232,7 @@ BenchResult bench(const BenchOptions& o, Console& con) {
           << ", n_embed " << o.n_embed;
   if (config.has_heads()) con.out << ", n_head " << o.n_head;
   if (config.has_blocks()) con.out << ", n_layer " << o.n_layer;
-  if (config.has_dropout()) con.out << ", dropout " << o.dropout;
+  if (config.has_dropout()) con.out << ", dropout " << course_value_text(o.dropout);
   con.out << ", lr " << o.lr << ", vocab " << vocab << " (" << source << "), "
           << model->num_parameters() << " parameters\n"
           << "kernels: "

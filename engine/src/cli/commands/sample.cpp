@@ -1,4 +1,5 @@
 // babygpt sample: write text with a trained model, with the KV cache (lesson 13) or without it.
+#include <algorithm>
 #include <cmath>
 #include <ostream>
 
@@ -6,6 +7,8 @@
 #include "bg/cli/checkpoint.h"
 #include "bg/cli/command_support.h"
 #include "bg/cli/commands.h"
+#include "bg/cli/model_cost.h"
+#include "bg/kv_cache.h"
 #include "bg/nn_ops.h"
 
 namespace bg::cli {
@@ -71,6 +74,13 @@ std::vector<std::string> sample(const SampleCommandOptions& o, Console& con) {
     if (prompt.empty()) throw Error("--prompt must not be empty");
     contexts.push_back(encode_or_explain(ck.tokenizer, prompt, "--prompt '" + prompt + "'"));
   }
+  if (o.kv_cache) {
+    // The cache holds the longest window a prompt's generation sees, at most block_size.
+    size_t longest = 0;
+    for (const auto& context : contexts) longest = std::max(longest, context.size());
+    check_kv_cache_fits_in_memory(
+        ck.config, generation_cache_positions(ck.config, static_cast<int64_t>(longest), o.tokens));
+  }
   for (size_t i = 0; i < contexts.size(); ++i) {
     check_logits_finite(ck, o, contexts[i], o.prompts[i]);
   }
@@ -82,13 +92,19 @@ std::vector<std::string> sample(const SampleCommandOptions& o, Console& con) {
   std::vector<std::string> texts;
   const auto start = Clock::now();
   bool kv_cache = o.kv_cache;
+  // The text is shown as it is drawn, a character at a time: the prompt, then each new one.
+  const auto show = [&](int32_t token) {
+    con.out << ck.tokenizer.decode(std::span(&token, 1)) << std::flush;
+    return true;
+  };
   for (size_t i = 0; i < contexts.size(); ++i) {
+    if (i > 0) con.out << "\n";
+    con.out << ck.tokenizer.decode(contexts[i]) << std::flush;
     // With the KV cache (lesson 13) by default; --no-kv-cache: the whole window every step.
     const std::vector<int32_t> all =
-        generate_text(*ck.model, contexts[i], so, gen, kv_cache, features_of(o.engine), con);
+        generate_text(*ck.model, contexts[i], so, gen, kv_cache, features_of(o.engine), con, show);
     texts.push_back(ck.tokenizer.decode(all));
-    if (i > 0) con.out << "\n";
-    con.out << texts.back() << "\n" << std::flush;
+    con.out << "\n" << std::flush;
   }
   const double secs = seconds_since(start);
   const auto n = static_cast<int64_t>(contexts.size()) * o.tokens;

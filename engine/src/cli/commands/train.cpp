@@ -11,7 +11,9 @@
 #include <filesystem>
 #include <memory>
 #include <ostream>
+#include <string_view>
 #include <system_error>
+#include <vector>
 
 #include "bg/autograd.h"
 #include "bg/cli/checkpoint.h"
@@ -105,8 +107,9 @@ namespace {
 // Ctrl-C during training: finish the step (or stop the loss estimate between two batches),
 // save what was learned so far, stop. Nothing is written when no step was done, and an
 // existing checkpoint is never replaced by an interrupted run (it writes
-// model.interrupted.safetensors beside it). A second Ctrl-C ends the program at once (the
-// default action); an interrupted checkpoint write leaves the previous file intact, since
+// model.interrupted.safetensors beside it). Ctrl-C during the closing samples stops them: the
+// checkpoint is written by then, samples.txt is not. A second Ctrl-C ends the program at once
+// (the default action); an interrupted checkpoint write leaves the previous file intact, since
 // writes are atomic.
 volatile std::sig_atomic_t g_interrupted = 0;
 extern "C" void on_interrupt(int) {
@@ -133,19 +136,84 @@ class InterruptScope {
 
 // ---- set-up: the text and the output files ---------------------------------------------------
 
-// The training text as token ids split into train and val, and its tokenizer. The text and its
-// ids are dropped once split, so that training does not carry them (about 14 MB for ci.txt).
+// The training text as token ids split into train and val, and its tokenizer. The text is
+// dropped once split, so that training carries one int32 per character and nothing else.
 struct TrainingText {
   CharTokenizer tokenizer;
   Split split;
   int64_t characters = 0;
 };
 
-CharTokenizer tokenizer_of(const std::string& text, const fs::path& path) {
+CharTokenizer tokenizer_of(std::string_view text, const fs::path& path) {
   try {
     return CharTokenizer(text);
   } catch (const Error& e) {
     throw Error(path.string() + ": " + e.what());
+  }
+}
+
+// `text` cut into pieces of about 1 MiB that end between two characters (never inside a UTF-8
+// sequence): the tokenizer's work on one piece at a time needs memory for that piece only.
+std::vector<std::string_view> pieces_of(std::string_view text) {
+  constexpr size_t kPiece = size_t{1} << 20;
+  std::vector<std::string_view> pieces;
+  size_t begin = 0;
+  while (begin < text.size()) {
+    size_t end = std::min(text.size(), begin + kPiece);
+    // back to the first byte of a character: a byte 10xxxxxx continues one (at most 3 back)
+    for (int k = 0; k < 3 && end < text.size() && end > begin + 1 &&
+                    (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80;
+         ++k) {
+      --end;
+    }
+    pieces.push_back(text.substr(begin, end - begin));
+    begin = end;
+  }
+  return pieces;
+}
+
+// The tokenizer of `text` (its sorted distinct characters, lesson 05) and its tokens split into
+// train and val, as CharTokenizer(text), encode(text) and split_train_val would give them, but
+// with the tokenizer's work done a piece at a time: at the peak, memory holds the text and one
+// int32 per character, not the text's code points twice and its ids twice as well (a 200 MB
+// text took 2.7 GB). bg::Error naming `path` for invalid UTF-8, as the whole text would.
+void tokenize(std::string_view text, const fs::path& path, TrainingText& t) {
+  const std::vector<std::string_view> pieces = pieces_of(text);
+  std::vector<bool> seen(0x110000);  // the code points that occur
+  for (std::string_view piece : pieces) {
+    std::u32string chars;
+    try {
+      chars = decode_utf8(CharTokenizer(piece).vocab_string());
+    } catch (const Error&) {
+      (void)tokenizer_of(text, path);  // the error with its offset in the whole text
+      throw;
+    }
+    for (const char32_t c : chars) {
+      if (c < seen.size()) seen[c] = true;
+    }
+  }
+  std::u32string vocab;
+  for (char32_t c = 0; c < seen.size(); ++c) {
+    if (seen[c]) vocab += c;
+  }
+  t.tokenizer = CharTokenizer::from_vocab(encode_utf8(vocab));
+  // Valid UTF-8 now: a character starts at every byte but the continuation bytes 10xxxxxx.
+  const auto n = static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char b) {
+    return (static_cast<unsigned char>(b) & 0xC0) != 0x80;
+  }));
+  const size_t n_train = train_split_size(n);
+  t.split.train.reserve(n_train);
+  t.split.val.reserve(n - n_train);
+  for (std::string_view piece : pieces) {
+    const std::vector<int32_t> ids = t.tokenizer.encode(piece);
+    const size_t to_train = std::min(ids.size(), n_train - t.split.train.size());
+    t.split.train.insert(t.split.train.end(), ids.begin(), ids.begin() + to_train);
+    t.split.val.insert(t.split.val.end(), ids.begin() + to_train, ids.end());
+  }
+  t.characters = static_cast<int64_t>(n);
+  if (t.split.train.size() + t.split.val.size() != n) {
+    throw Error(path.string() + ": " + std::to_string(n) + " characters but " +
+                std::to_string(t.split.train.size() + t.split.val.size()) + " tokens");
   }
 }
 
@@ -162,13 +230,7 @@ TrainingText read_training_text(const TrainOptions& o) {
     throw Error("--data " + o.data.string() + " does not exist");
   }
   TrainingText t;
-  {
-    const std::string text = read_text(o.data, "--data");
-    t.tokenizer = tokenizer_of(text, o.data);
-    const std::vector<int32_t> ids = t.tokenizer.encode(text);
-    t.characters = static_cast<int64_t>(ids.size());
-    t.split = split_train_val(ids);
-  }
+  tokenize(read_text(o.data, "--data"), o.data, t);
   const auto need = static_cast<size_t>(o.block_size + 1);
   if (t.split.train.size() < need || t.split.val.size() < need) {
     throw Error(
@@ -417,7 +479,8 @@ std::vector<int32_t> training_prompt(const CharTokenizer& tok, const std::string
 }
 
 // The course's closing samples, without dropout: --sample-tokens characters after each of its
-// prompts, drawn from a generator seeded with --seed, printed and written to samples.txt.
+// prompts, drawn from a generator seeded with --seed, printed as they are drawn and written to
+// samples.txt. Ctrl-C stops them (result.interrupted), and samples.txt is not written.
 void write_closing_samples(const TrainOptions& o, const ModelConfig& config, TrainingRun& training,
                            const CharTokenizer& tok, const OutputFiles& files, TrainResult& result,
                            Console& con) {
@@ -431,16 +494,30 @@ void write_closing_samples(const TrainOptions& o, const ModelConfig& config, Tra
                              " (seed " + std::to_string(o.seed) + ", temperature 1)\n";
   con.out << "\n";
   bool kv_cache = true;
+  // Each sample is shown as it is drawn; Ctrl-C stops it (the checkpoint is already written).
+  const auto show = [&](int32_t token) {
+    con.out << tok.decode(std::span(&token, 1)) << std::flush;
+    return g_interrupted == 0;
+  };
   for (const std::string prompt : {"春江", "往事"}) {
     std::string shown;
     const std::vector<int32_t> context = training_prompt(tok, prompt, shown);
+    con.out << "--- " << prompt << "\n" << tok.decode(context) << std::flush;
     const std::vector<int32_t> all =
-        generate_text(model, context, so, sample_gen, kv_cache, training.features(), con);
+        generate_text(model, context, so, sample_gen, kv_cache, training.features(), con, show);
+    if (g_interrupted) {
+      result.interrupted = true;
+      std::error_code ec;
+      con.out << "\nstopped during the closing samples: " << (files.dir / "samples.txt").string()
+              << (fs::exists(files.dir / "samples.txt", ec) ? " (from an earlier run) is unchanged"
+                                                            : " was not written")
+              << "\n";
+      return;
+    }
     const std::string sample = tok.decode(all);
     result.samples.push_back(sample);
-    const std::string block = "--- " + prompt + "\n" + sample + "\n";
-    samples_text += "\n" + block;
-    con.out << block << "\n";
+    samples_text += "\n--- " + prompt + "\n" + sample + "\n";
+    con.out << "\n\n" << std::flush;
   }
   write_file_atomic(files.dir / "samples.txt", samples_text);
   con.out << "wrote " << (files.dir / "samples.txt").string() << "\n";
@@ -455,7 +532,7 @@ TrainResult train(const TrainOptions& o, Console& con) {
   const TrainingText text = read_training_text(o);
   const ModelConfig config = o.config(text.tokenizer.vocab_size());
   config.validate();
-  check_step_fits_in_memory(config, o.batch_size, o.block_size);
+  check_step_fits_in_memory(config, o.batch_size, o.block_size, text.characters);
   const OutputFiles files = prepare_output_files(o);
 
   TrainingRun training(o, config, text.split, con, start);
