@@ -57,7 +57,7 @@ FeedForward::FeedForward(int64_t n_embed, bool expand, float dropout, Generator&
 ProjectedAttention::ProjectedAttention(int64_t n_embed, int64_t n_head, int64_t block_size,
                                        Generator& gen, float dropout)
     : MultiHeadAttention(n_embed, n_head, block_size, gen),
-      proj(n_embed, n_embed, true, gen),
+      proj(n_embed, n_head, gen),
       drop(dropout) {
   for (auto& head : heads) head->drop.set_p(dropout);
   register_module("proj", proj);

@@ -17,6 +17,7 @@
 
 #include "bg/attention.h"
 #include "bg/dropout.h"
+#include "bg/heads.h"
 #include "bg/module.h"
 #include "bg/random.h"
 #include "bg/tensor.h"
@@ -58,7 +59,7 @@ class ProjectedAttention : public MultiHeadAttention {
   // When `weights` is not null it receives each head's attention weights.
   Tensor forward(const Tensor& x, std::vector<Tensor>* weights = nullptr) const override;
 
-  Linear proj;
+  HeadProjection proj;  // a Linear(C, C) that can gate the heads on its input (lesson 14)
   Dropout drop;
 };
 

@@ -28,6 +28,10 @@ std::span<const Command> commands() {
        "draw the weights of every attention head on a prompt (" +
            first_version_with([](const ModelVersion& m) { return m.has_attention(); }) + "+)",
        attention_flags, attention_main},
+      {"heads",
+       "what each head looks at, and the loss as heads are removed (" +
+           first_version_with([](const ModelVersion& m) { return m.projection; }) + "+)",
+       heads_flags, heads_main},
       {"bench", "measure training speed: ms/step, tokens/s, GFLOP/s, memory", bench_flags,
        bench_main},
   };

@@ -6,6 +6,7 @@
 #include "bg/blocks.h"
 #include "bg/error.h"
 #include "bg/fast/ops.h"
+#include "bg/heads.h"
 #include "bg/ops.h"
 
 namespace bg::fast {
@@ -13,11 +14,13 @@ namespace bg::fast {
 namespace {
 
 // The heads of `sa` as one attention op, then W^O and its dropout when the attention has an
-// output projection (v8+).
+// output projection (v8+), with the head gates on W^O's input when they are set (lesson 14).
 Tensor attend(const MultiHeadAttention& sa, const Tensor& x) {
   const Tensor heads = attention(x, sa);  // (B, T, C)
   if (const auto* projected = dynamic_cast<const ProjectedAttention*>(&sa)) {
-    return linear_dropout(heads, projected->proj, projected->drop);
+    const HeadProjection& proj = projected->proj;
+    return linear_dropout(proj.has_gates() ? gate_heads(heads, proj.gates()) : heads, proj,
+                          projected->drop);
   }
   return heads;
 }

@@ -275,6 +275,58 @@ std::string attention_grid(const AttentionGrid& grid) {
   return out + "</svg>\n";
 }
 
+std::string head_panels(const HeadPanels& chart) {
+  const auto n = static_cast<size_t>(chart.layers) * static_cast<size_t>(chart.heads);
+  for (const HeadPanel& p : chart.panels) {
+    if (p.values.size() != n || n == 0) {
+      throw Error("head_panels: \"" + p.title + "\" has " + std::to_string(p.values.size()) +
+                  " values, not " + std::to_string(chart.layers) + " layers x " +
+                  std::to_string(chart.heads) + " heads");
+    }
+  }
+  const int cell = chart.cell, left = 70, top = 60, gap = 30;
+  const int panel_w = chart.heads * cell;
+  const int count = static_cast<int>(chart.panels.size());
+  const int width = std::max(left + count * (panel_w + gap) + 10, 240);
+  const int height = top + chart.layers * cell + 20;
+  std::string out = header(width, height);
+  out += text(width / 2.0, 24, chart.title,
+              "text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\"");
+  for (int l = 0; l < chart.layers; ++l) {
+    out += text(left - 8, top + l * cell + cell / 2.0 + 4, "layer " + std::to_string(l),
+                "text-anchor=\"end\"");
+  }
+  for (int p = 0; p < count; ++p) {
+    const HeadPanel& panel = chart.panels[static_cast<size_t>(p)];
+    const double x0 = left + p * (panel_w + gap);
+    out += text(x0 + panel_w / 2.0, top - 24, panel.title,
+                "text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\"");
+    for (int h = 0; h < chart.heads; ++h) {
+      out += text(x0 + h * cell + cell / 2.0, top - 6, std::to_string(h),
+                  "text-anchor=\"middle\" font-size=\"10\" fill=\"#555\"");
+    }
+    for (int l = 0; l < chart.layers; ++l) {
+      for (int h = 0; h < chart.heads; ++h) {
+        const double v = panel.values[static_cast<size_t>(l * chart.heads + h)];
+        const double shade = panel.max > 0 ? std::clamp(v / panel.max, 0.0, 1.0) : 0.0;
+        char label[32];
+        std::snprintf(label, sizeof label, "%.*f", panel.decimals, v);
+        const double x = x0 + h * cell, y = top + l * cell;
+        out += "<rect x=\"" + num(x) + "\" y=\"" + num(y) + "\" width=\"" + std::to_string(cell) +
+               "\" height=\"" + std::to_string(cell) + "\" fill=\"" +
+               heat_colour(static_cast<float>(shade)) + "\" stroke=\"#ddd\"><title>" +
+               escape(panel.title + " of head " + std::to_string(l) + "." + std::to_string(h) +
+                      ": " + label) +
+               "</title></rect>\n";
+        out += text(x + cell / 2.0, y + cell / 2.0 + 4, label,
+                    std::string("text-anchor=\"middle\" font-size=\"10\" fill=\"") +
+                        (shade > 0.55 ? "white" : "black") + "\"");
+      }
+    }
+  }
+  return out + "</svg>\n";
+}
+
 void write_svg(const std::filesystem::path& path, std::string_view svg) {
   write_file_atomic(path, svg);
 }

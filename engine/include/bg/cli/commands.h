@@ -16,6 +16,7 @@
 
 #include "bg/cli/flags.h"
 #include "bg/cli/program.h"
+#include "bg/head_study.h"
 #include "bg/model_versions.h"
 #include "bg/models.h"
 
@@ -102,7 +103,8 @@ struct SampleCommandOptions {
   int64_t top_k = 0;  // 0: off
   uint64_t seed = 1337;
   bool kv_cache = true;  // false: --no-kv-cache (bg::generate instead of bg::generate_cached)
-  Engine engine = Engine::lesson;  // not a flag: run's `engine` (the program's choice)
+  std::vector<HeadId> prune_heads;  // heads removed (gate 0) before sampling, lesson 14
+  Engine engine = Engine::lesson;   // not a flag: run's `engine` (the program's choice)
 };
 SampleCommandOptions parse_sample_args(std::span<const std::string> args);
 // Returns the generated texts, prompts included, in prompt order.
@@ -116,8 +118,9 @@ struct EvalOptions {
   bool help = false;
   std::filesystem::path checkpoint;
   std::filesystem::path data;
-  std::string split = "val";       // train | val | all
-  Engine engine = Engine::lesson;  // not a flag: run's `engine` (the program's choice)
+  std::string split = "val";        // train | val | all
+  std::vector<HeadId> prune_heads;  // heads removed (gate 0) before evaluating, lesson 14
+  Engine engine = Engine::lesson;   // not a flag: run's `engine` (the program's choice)
 };
 EvalOptions parse_eval_args(std::span<const std::string> args);
 double evaluate(const EvalOptions& options, Console& console);  // the loss it printed last
@@ -142,6 +145,31 @@ AttentionOptions parse_attention_args(std::span<const std::string> args);
 void attention(const AttentionOptions& options, Console& console);
 const std::vector<Flag>& attention_flags();
 int attention_main(std::span<const std::string> args, Console& console, Engine engine);
+
+// ---- heads (commands/heads.cpp) -------------------------------------------------------------
+
+struct HeadsOptions {
+  bool help = false;
+  std::filesystem::path checkpoint;
+  std::filesystem::path data = "data/ci.txt";
+  std::filesystem::path out;       // default: heads/ beside the checkpoint
+  int64_t windows = 0;             // head roles over this many windows; 0 = the whole split
+  Engine engine = Engine::lesson;  // not a flag: run's `engine` (the program's choice)
+};
+struct HeadsResult {
+  std::vector<HeadRole> roles;  // layer * n_head + head
+  HeadAblation ablation;
+};
+// Lesson 14: the head roles over the validation split of --data (roles.md, roles.svg), every
+// head removed alone and then the least costly first, cumulatively, with the validation loss of
+// each (ablation.md, pruning.svg). bg::Error for a version without W^O (v1-v7).
+HeadsOptions parse_heads_args(std::span<const std::string> args);
+HeadsResult heads(const HeadsOptions& options, Console& console);
+const std::vector<Flag>& heads_flags();
+// --prune-heads L.H,…: the heads, or UsageError quoting the part that is not L.H. (Whether they
+// exist is checked against the model, bg::Error naming the head.)
+std::vector<HeadId> parse_prune_heads(const std::string& text);
+int heads_main(std::span<const std::string> args, Console& console, Engine engine);
 
 // ---- bench (commands/bench.cpp) --------------------------------------------------------------
 

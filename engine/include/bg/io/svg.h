@@ -67,6 +67,28 @@ struct AttentionGrid {
 std::string attention_grid(const AttentionGrid& grid);
 
 // Writes an SVG file atomically (bg/io/fileio.h).
+// ---- one number per head (lesson 14's head roles) -----------------------------------------
+
+struct HeadPanel {
+  std::string title;           // e.g. "self"
+  std::vector<double> values;  // layers x heads, row-major: row = layer
+  double max = 1.0;            // the value drawn darkest (0 is white)
+  int decimals = 2;            // the number written in each cell
+};
+
+struct HeadPanels {
+  std::string title;
+  int layers = 0;
+  int heads = 0;
+  std::vector<HeadPanel> panels;  // side by side
+  int cell = 40;                  // pixels per cell
+};
+
+// The panels side by side, each a grid of one cell per head (layers as rows, "layer L" at the
+// left, heads as columns), its value written in it and shaded from white (0) to dark (max).
+// bg::Error when a panel does not hold layers x heads values.
+std::string head_panels(const HeadPanels& chart);
+
 void write_svg(const std::filesystem::path& path, std::string_view svg);
 
 }  // namespace bg::svg

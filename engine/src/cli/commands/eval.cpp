@@ -14,6 +14,7 @@ const std::vector<Flag>& eval_flags() {
       {"checkpoint", "FILE", "a model.safetensors (required)"},
       {"data", "FILE", "the UTF-8 text to evaluate on (required)"},
       {"split", "train|val|all", "first 90%, last 10% or all of the text (default val)"},
+      {"prune-heads", "L.H,...", "remove these heads first (gate 0; layer.head from 0, v8+)"},
   };
   return flags;
 }
@@ -31,11 +32,13 @@ EvalOptions parse_eval_args(std::span<const std::string> args) {
     }
     o.split = *v;
   }
+  if (const auto* v = p.get("prune-heads")) o.prune_heads = parse_prune_heads(*v);
   return o;
 }
 
 double evaluate(const EvalOptions& o, Console& con) {
   const Checkpoint ck = load_checkpoint(o.checkpoint);
+  if (!o.prune_heads.empty()) remove_heads(*ck.model, o.prune_heads);  // lesson 14
   const std::string text = read_text(o.data, "--data");
   try {
     (void)decode_utf8(text);
@@ -60,6 +63,11 @@ double evaluate(const EvalOptions& o, Console& con) {
   ck.model->eval();  // no dropout (load_checkpoint does this too; evaluation depends on it)
   con.out << "checkpoint " << o.checkpoint.string() << ": "
           << describe(ck.config, ck.model->num_parameters()) << "\n";
+  if (!o.prune_heads.empty()) {
+    con.out << "heads removed:";
+    for (const HeadId& id : o.prune_heads) con.out << " " << to_string(id);
+    con.out << "\n";
+  }
   const int64_t windows = (static_cast<int64_t>(data.size()) - 1) / T;
   con.out << o.data.string() << ": " << o.split << " split, " << grouped(windows) << " windows of "
           << T << " tokens\n"

@@ -22,6 +22,7 @@ const std::vector<Flag>& sample_flags() {
       {"top-k", "K", "sample among the K most likely characters only; 0 = off (default 0)"},
       {"seed", "N", "seed of the sampling (default 1337)"},
       {"no-kv-cache", "", "recompute the whole context for every character (same text, slower)"},
+      {"prune-heads", "L.H,...", "remove these heads first (gate 0; layer.head from 0, v8+)"},
   };
   return flags;
 }
@@ -38,6 +39,7 @@ SampleCommandOptions parse_sample_args(std::span<const std::string> args) {
   if (const auto* v = p.get("top-k")) o.top_k = parse_int("top-k", *v, 0);
   if (const auto* v = p.get("seed")) o.seed = parse_seed("seed", *v);
   o.kv_cache = !p.has("no-kv-cache");
+  if (const auto* v = p.get("prune-heads")) o.prune_heads = parse_prune_heads(*v);
   return o;
 }
 
@@ -68,7 +70,8 @@ void check_logits_finite(const Checkpoint& ck, const SampleCommandOptions& o,
 
 std::vector<std::string> sample(const SampleCommandOptions& o, Console& con) {
   const Checkpoint ck = load_checkpoint(o.checkpoint);
-  ck.model->eval();  // no dropout while sampling
+  ck.model->eval();                                                    // no dropout while sampling
+  if (!o.prune_heads.empty()) remove_heads(*ck.model, o.prune_heads);  // lesson 14
   std::vector<std::vector<int32_t>> contexts;
   for (const auto& prompt : o.prompts) {
     if (prompt.empty()) throw Error("--prompt must not be empty");
