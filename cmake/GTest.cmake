@@ -4,7 +4,8 @@
 #
 # An installed GoogleTest is compiled against the system's standard library (libstdc++ on
 # Linux); a build with clang++ -stdlib=libc++ cannot link it (std::string differs), so with
-# libc++ GoogleTest is always built from source, with the project's own flags.
+# libc++ GoogleTest is always built from source, with the project's own flags. So it is when
+# cross-compiling (cmake/aarch64-linux-gnu.cmake): the installed copy is for the build machine.
 include(CheckCXXSourceCompiles)
 check_cxx_source_compiles("#include <version>
 #ifndef _LIBCPP_VERSION
@@ -12,7 +13,7 @@ check_cxx_source_compiles("#include <version>
 #endif
 int main() {}" BG_USES_LIBCXX)
 
-if(NOT BG_USES_LIBCXX)
+if(NOT BG_USES_LIBCXX AND NOT CMAKE_CROSSCOMPILING)
   find_package(GTest QUIET)
 endif()
 if(NOT GTest_FOUND)

@@ -18,6 +18,8 @@
 #      2-4 minutes): the loss lines it prints (README.md and README.zh.md show them), its
 #      estimated validation losses at steps 500 to 1,500 (lesson 12 §5) and `babygpt eval`
 #      on the validation split: 5.0844 in README.md and lesson 12.
+#   4. `babygpt heads` on that v11 (about 4 minutes): lesson 14's table of head roles, the lines
+#      it prints, the losses as heads are removed, and `eval --prune-heads` of the six dearest.
 # Too long to check here (each a training run of 1 to 5 minutes, or hours): lesson 06's v2;
 # v5, v6, v7, v8, v9 and v10 with the course's defaults (lessons 09-12, the training-log
 # values quoted there, and lesson 09's ReLU activity, which needs the v5 and v6
@@ -189,6 +191,47 @@ for page in lessons/12_dropout_and_scaling/README.md lessons/12_dropout_and_scal
     fail "$page does not quote the CPU-sized v11's estimated validation losses at steps 500 to" \
       "1,500 as a fresh run gives them: $list"
   fi
+done
+
+# ---- 4. lesson 14: babygpt heads on the CPU-sized v11 (about 4 minutes)
+echo "measuring the CPU-sized v11's heads (a few minutes)"
+"$bin/babygpt" heads --checkpoint "$work/v11-small/model.safetensors" --data "$data" \
+  > "$work/heads.txt" 2>&1 ||
+  { cat "$work/heads.txt"; echo "check_quoted_numbers: babygpt heads failed"; exit 1; }
+dearest=0.3,1.1,0.0,1.3,3.1,3.0  # lesson 14 §4: the six heads that cost most alone
+"$bin/babygpt" eval --checkpoint "$work/v11-small/model.safetensors" --data "$data" \
+  --prune-heads "$dearest" > "$work/pruned.eval.txt" 2>&1 ||
+  { cat "$work/pruned.eval.txt"; echo "check_quoted_numbers: eval --prune-heads failed"; exit 1; }
+heads_dir=$work/v11-small/heads
+# the row of §3's pruning table (after its label): the loss with 0, 1, … 6, 8, 12 and 16 heads
+# removed
+pruned_row="| $(sed -n 's/^Validation loss over the whole split.*kept: \([0-9.]*\)$/\1/p' \
+  "$heads_dir/ablation.md")"
+for k in 1 2 3 4 5 6 8 12 16; do
+  pruned_row+=" | $(awk -F' [|] ' -v k="$k" '$1 == "| " k { print $4 }' "$heads_dir/ablation.md")"
+done
+pruned_row+=" |"
+for page in lessons/14_attention_heads/README.md lessons/14_attention_heads/README.zh.md; do
+  rows_ok=yes
+  while IFS= read -r row; do
+    grep -qxF -- "$row" "$page" || { rows_ok=no; fail "$page lacks the head roles row a fresh run gives: $row"; }
+  done < <(grep -E '^[|] [0-9]+[.][0-9]+ [|]' "$heads_dir/roles.md")
+  [ $rows_ok = yes ] && echo "same: $page: the 16 rows of the head roles table"
+  for line in "validation loss" "least costly head alone" "heads that can go"; do
+    printed=$(grep "^$line" "$work/heads.txt")
+    if grep -qxF -- "$printed" "$page"; then
+      echo "same: $page: $printed"
+    else
+      fail "$page does not show the line babygpt heads prints: $printed"
+    fi
+  done
+  if grep -qF -- "$pruned_row" "$page"; then
+    echo "same: $page: the losses as heads are removed"
+  else
+    fail "$page does not show the losses as heads are removed as a fresh run gives them: $pruned_row"
+  fi
+  quoted "$page" 5.2497 "$(val_loss "$work/pruned.eval.txt")" \
+    "the validation loss without heads $dearest"
 done
 
 if [ "$failures" -gt 0 ]; then

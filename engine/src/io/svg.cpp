@@ -284,7 +284,7 @@ std::string head_panels(const HeadPanels& chart) {
                   std::to_string(chart.heads) + " heads");
     }
   }
-  const int cell = chart.cell, left = 70, top = 60, gap = 30;
+  const int cell = chart.cell, left = 70, top = 76, gap = 30;
   const int panel_w = chart.heads * cell;
   const int count = static_cast<int>(chart.panels.size());
   const int width = std::max(left + count * (panel_w + gap) + 10, 240);

@@ -54,9 +54,10 @@ std::vector<HeadId> parse_prune_heads(const std::string& text) {
 
 namespace {
 
-// "，" and "。": the line-break punctuation of ci poetry, as token ids of this vocabulary.
-std::vector<bool> punctuation_of(const CharTokenizer& tok) {
-  std::vector<bool> marked(static_cast<size_t>(tok.vocab_size()), false);
+// "，" and "。": the line-break punctuation of ci poetry, marked by token id (a bool array, so
+// that head_roles can take it as a span).
+std::unique_ptr<bool[]> punctuation_of(const CharTokenizer& tok) {
+  auto marked = std::make_unique<bool[]>(static_cast<size_t>(tok.vocab_size()));  // all false
   for (const char* mark : {"\uFF0C", "\u3002"}) {
     try {
       for (int32_t id : tok.encode(mark)) marked[static_cast<size_t>(id)] = true;
@@ -73,8 +74,10 @@ std::string number(double v, int decimals) {
   return buf;
 }
 
-std::string signed_number(double v, int decimals) {
-  return (v >= 0 ? "+" : "") + number(v, decimals);
+std::string signed_number(double v, int decimals) {  // "+0.0284"
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.*f", decimals, v);
+  return buf;
 }
 
 // The in-place progress line (on a terminal) of one phase: "roles: 120/806 windows".
@@ -131,15 +134,15 @@ HeadsResult heads(const HeadsOptions& o, Console& con) {
 
   // 1. roles
   HeadsResult r;
-  const std::vector<bool> marked_vocab = punctuation_of(ck.tokenizer);
-  const auto marks = std::make_unique<bool[]>(marked_vocab.size());
-  std::copy(marked_vocab.begin(), marked_vocab.end(), marks.get());
+  const std::unique_ptr<bool[]> marks = punctuation_of(ck.tokenizer);
   const int64_t windows =
       o.windows > 0 ? std::min(o.windows, (std::ssize(val) - 1) / T) : (std::ssize(val) - 1) / T;
   {
     const PhaseLine line{con, "head roles", "windows"};
-    r.roles = head_roles(*ck.model, val, T, std::span<const bool>(marks.get(), marked_vocab.size()),
-                         windows, std::cref(line));
+    r.roles = head_roles(
+        *ck.model, val, T,
+        std::span<const bool>(marks.get(), static_cast<size_t>(ck.tokenizer.vocab_size())), windows,
+        std::cref(line));
     line.finish(windows);
   }
   // 2. ablation and pruning
@@ -199,7 +202,7 @@ HeadsResult heads(const HeadsOptions& o, Console& con) {
   };
   panel("self", &HeadRole::self, 1.0, 2);
   panel("previous token", &HeadRole::previous, 1.0, 2);
-  panel("\uFF0C\u3002", &HeadRole::punctuation, 1.0, 2);
+  panel("punctuation \uFF0C\u3002", &HeadRole::punctuation, 1.0, 2);
   panel("look-back (tokens)", &HeadRole::distance, max_distance, 1);
   panel("entropy (nats)", &HeadRole::entropy, max_entropy, 2);
   svg::write_svg(o.out / "roles.svg", svg::head_panels(chart));
@@ -222,10 +225,11 @@ HeadsResult heads(const HeadsOptions& o, Console& con) {
       << " heads can go. Within +0.05: " << a.removable(0.05) << ".\n";
   write_file_atomic(o.out / "ablation.md", abl.str());
   svg::LineChart curve;
-  curve.title = "BabyGPT " + ck.config.model + ": validation loss as heads are removed";
+  curve.title = "BabyGPT " + ck.config.model +
+                ": validation loss as heads are removed, the least costly first";
   curve.x_label = "heads kept";
   curve.y_label = "validation loss";
-  svg::Series pruned{"least costly removed first", {static_cast<double>(n)}, {a.base_loss}};
+  svg::Series pruned{"loss", {static_cast<double>(n)}, {a.base_loss}};
   for (int64_t k = 0; k < n; ++k) {
     pruned.x.push_back(static_cast<double>(n - k - 1));
     pruned.y.push_back(a.pruned_loss[static_cast<size_t>(k)]);
@@ -234,7 +238,7 @@ HeadsResult heads(const HeadsOptions& o, Console& con) {
     return svg::Series{
         std::move(name), {0.0, static_cast<double>(n)}, {a.base_loss + delta, a.base_loss + delta}};
   };
-  curve.series = {pruned, flat("all heads +0.02", 0.02), flat("all heads +0.05", 0.05)};
+  curve.series = {pruned, flat("+0.02 nats", 0.02), flat("+0.05 nats", 0.05)};
   svg::write_svg(o.out / "pruning.svg", svg::line_chart(curve));
 
   con.out
