@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end check of the babygpt program on a small text made here (no network):
-# train -> sample -> eval -> attention for v4, then the same for v5 … v11 at small sizes, bench,
+# train -> sample -> eval -> attention for v4, then the same for v5 … v11 at small sizes, heads
+# (lesson 14), bench,
 # then the error paths (each must exit non-zero with a message, never crash).
 #   tools/e2e.sh [BUILD_DIR [PROGRAM]]   (default: build babygpt; needs BUILD_DIR/PROGRAM)
 set -euo pipefail
@@ -126,6 +127,24 @@ for ckpt in run run_v10 run_v11; do
 done
 expect_error 2 "--no-kv-cache" "$bin" sample --checkpoint run/model.safetensors --no-kv-cache=yes
 echo "ok: sample --no-kv-cache (same text)"
+
+# ---- lesson 14: the heads of the small v11 (roles, ablation, pruning), and --prune-heads
+expect 0 "$bin" heads --checkpoint run_v11/model.safetensors --data poems.txt --out heads
+for f in roles.md roles.svg ablation.md pruning.svg; do
+  [ -s "heads/$f" ] || fail "heads did not write heads/$f"
+done
+grep -q "^| 1\.3 |" heads/roles.md || fail "heads/roles.md lacks head 1.3"
+grep -q "within +0.02 nats" out.txt || fail "heads does not say how many heads can go"
+expect 0 "$bin" sample --checkpoint run_v11/model.safetensors --prompt 春 --tokens 60 --seed 4 \
+  --prune-heads 0.0,1.2
+cp out.txt pruned.txt
+expect 0 "$bin" sample --checkpoint run_v11/model.safetensors --prompt 春 --tokens 60 --seed 4 \
+  --prune-heads 0.0,1.2 --no-kv-cache
+cmp -s out.txt pruned.txt || fail "sample --prune-heads: other text with the KV cache than without"
+expect_error 1 "no head 2.0" "$bin" eval --checkpoint run_v11/model.safetensors --data poems.txt \
+  --prune-heads 2.0
+expect_error 1 "W^O" "$bin" heads --checkpoint run/model.safetensors --data poems.txt
+echo "ok: heads, and sample --prune-heads (same text with and without the KV cache)"
 
 expect 0 "$bin" bench --model v11 --data poems.txt --iters 3 --warmup 1 --threads 1 \
   --batch-size 4 --block-size 16 --n-embed 16 --n-head 4 --n-layer 2
