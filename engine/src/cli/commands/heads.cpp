@@ -152,6 +152,10 @@ HeadsResult heads(const HeadsOptions& o, Console& con) {
     line.finish(2 * layers * n_head + 1);
   }
   const HeadAblation& a = r.ablation;
+  if (!std::isfinite(a.base_loss)) {
+    throw Error(
+        broken_checkpoint_message(o.checkpoint, "the model's validation loss is", a.base_loss));
+  }
   for (double l : a.alone) {
     if (!std::isfinite(l)) {
       throw Error(
