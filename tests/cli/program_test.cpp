@@ -17,6 +17,8 @@
 #include "bg/data.h"
 #include "bg/io/fileio.h"
 #include "bg/io/safetensors.h"
+#include "bg/kernels/gemm.h"
+#include "bg/kernels/muladd.h"
 #include "bg/model_versions.h"
 #include "cli_testing.h"
 #include "testing.h"
@@ -334,6 +336,12 @@ TEST_F(CliTest, BenchReportsEveryFigure) {
                              "GFLOP/s", "peak resident memory:", "threads: 1"}) {
     EXPECT_TRUE(Mentions(r.out, figure, "stdout"));
   }
+  // The instruction set and the register tile this build's matrix products use.
+  const std::string tile =
+      std::string("built for: ") + kGemmTile.isa + (kHardwareFma ? " with" : " without") +
+      " fused multiply-add; matrix-product register tile " + std::to_string(kGemmTile.rows) +
+      " x " + std::to_string(kGemmTile.cols) + " floats (";
+  EXPECT_TRUE(Mentions(r.out, tile, "stdout"));
 }
 
 TEST_F(CliTest, BenchWithoutATextUsesRandomTokens) {

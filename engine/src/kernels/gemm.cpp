@@ -11,16 +11,18 @@
 // Packing lays each operand out in the order the micro-kernel reads it, so the innermost
 // loop walks two contiguous arrays whatever the layout, and the packed block of B is reused
 // by every block of A (and the packed block of A by every panel of B) while it is in cache.
-// The micro-kernel keeps its tile in registers (kMr·kNr floats = 12 AVX-512 registers) and,
-// for every p < kc, broadcasts kMr values of A against one row of kNr values of B: kMr·kNr
-// multiply-adds for kMr + kNr loads. Partial tiles at the edges are padded with zeros and
-// only their valid part is written back. Each multiply-add is one fused, explicit muladd
-// (bg/kernels/muladd.h), so every compiler computes the same bits. Blocking and packing move
-// values, never change a sum: every element of C is the same chain of multiply-adds over each depth
-// block, in order, whatever the block sizes of rows and columns.
+// The micro-kernel keeps its tile in registers (kMr·kNr floats, sized for the target's vector
+// registers: bg/kernels/gemm.h) and, for every p < kc, broadcasts kMr values of A against one
+// row of kNr values of B: kMr·kNr multiply-adds for kMr + kNr loads. Partial tiles at the edges are
+// padded with zeros and only their valid part is written back. Each multiply-add is one fused,
+// explicit muladd (bg/kernels/muladd.h), so every compiler computes the same bits. Blocking and
+// packing move values, never change a sum: every element of C is the same chain of multiply-adds
+// over each depth block, in order, whatever the block sizes of rows and columns — and whatever the
+// register tile, which is why each target may have its own and still give the same bits.
 #include "bg/kernels/gemm.h"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "bg/kernels/muladd.h"
@@ -30,12 +32,13 @@ namespace bg {
 
 namespace {
 
-constexpr int64_t kMr = 6;           // rows of the register tile
-constexpr int64_t kNr = 32;          // columns of the register tile (2 × 16 floats)
-constexpr int64_t kKc = 256;         // depth of a packed block (changing it changes the sums)
-constexpr int64_t kMc = 192;         // rows of a packed block of A (a multiple of kMr)
-constexpr int64_t kNc = 1536;        // columns of a packed block of B (a multiple of kNr)
-constexpr int64_t kAhead = 2 * kMr;  // rows of A prefetched ahead while packing
+constexpr int64_t kMr = kGemmTile.rows;   // rows of the register tile
+constexpr int64_t kNr = kGemmTile.cols;   // columns of the register tile
+constexpr int64_t kKc = kGemmDepthBlock;  // depth of a packed block (changing it changes the sums)
+constexpr int64_t kMc = 192;              // rows of a packed block of A (a multiple of kMr)
+constexpr int64_t kNc = 1536;             // columns of a packed block of B (a multiple of kNr)
+constexpr int64_t kAhead = 2 * kMr;       // rows of A prefetched ahead while packing
+static_assert(kMc % kMr == 0 && kNc % kNr == 0, "a packed block holds whole register tiles");
 
 using View = MatView;
 float at(View v, int64_t i, int64_t j) { return v.p[i * v.rs + j * v.cs]; }
@@ -77,26 +80,76 @@ void pack_a(View a, int64_t i0, int64_t rows, int64_t p0, int64_t kc, float* out
   }
 }
 
-// The register tile: acc (kMr × kNr) = A tile · B panel (kc × kNr, row p at b + p*ldb); then
-// the valid rows × cols are added into C. The A tile is packed (kc steps of kMr values:
-// ars = 1, acs = kMr) or read in place (element (i, p) at a[i*ars + p*acs]).
+constexpr int64_t kLanes = kFloatLanes;  // floats in one vector register
+constexpr int64_t kNv = kNr / kLanes;    // vector registers in one row of the tile
+static_assert(kLanes == kGemmTile.vector_floats && kNr % kLanes == 0,
+              "a row of the register tile is whole vector registers");
+
+FloatLanes load_lanes(const float* p) {
+  FloatLanes v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// The register tile: C tile (kMr × kNr, row i at c + i*ldc) += A tile · B panel (kc × kNr,
+// row p at b + p*ldb). The A tile is packed (kc steps of kMr values: ars = 1, acs = kMr) or
+// read in place (element (i, p) at a[i*ars + p*acs]). The tile is kMr rows of kNv vector
+// registers, written with the target's vector type (bg/kernels/muladd.h) so that the compiler
+// keeps it in registers: left to vectorise plain loops over floats, g++ vectorised AVX2's
+// 6 × 16 tile along p, with shuffles and spills. The loops over the tile are unrolled
+// explicitly: unrolled late, g++ for aarch64 kept acc in memory, stored on every step. Lane l
+// of acc[i][v] is element (i, v·kLanes + l): the same chain of muladd as a plain loop over
+// the elements.
 void micro_kernel(const float* a, int64_t ars, int64_t acs, const float* b, int64_t ldb, int64_t kc,
-                  float* c, int64_t ldc, int64_t rows, int64_t cols) {
-  float acc[kMr][kNr] = {};
+                  float* c, int64_t ldc) {
+  FloatLanes acc[kMr][kNv];
+#pragma GCC unroll 16
+  for (int64_t i = 0; i < kMr; ++i)
+#pragma GCC unroll 16
+    for (int64_t v = 0; v < kNv; ++v) acc[i][v] = FloatLanes{};
   for (int64_t p = 0; p < kc; ++p) {
     const float* bp = b + p * ldb;
     const float* ap = a + p * acs;
+    FloatLanes bv[kNv];
+#pragma GCC unroll 16
+    for (int64_t v = 0; v < kNv; ++v) bv[v] = load_lanes(bp + v * kLanes);
+#pragma GCC unroll 16
     for (int64_t i = 0; i < kMr; ++i) {
-      const float ai = ap[i * ars];
-      for (int64_t j = 0; j < kNr; ++j) acc[i][j] = muladd(ai, bp[j], acc[i][j]);
+      const FloatLanes ai = lanes_of(ap[i * ars]);
+#pragma GCC unroll 16
+      for (int64_t v = 0; v < kNv; ++v) acc[i][v] = muladd(ai, bv[v], acc[i][v]);
     }
   }
+#pragma GCC unroll 16
+  for (int64_t i = 0; i < kMr; ++i) {
+#pragma GCC unroll 16
+    for (int64_t v = 0; v < kNv; ++v) {
+      const FloatLanes sum = load_lanes(c + i * ldc + v * kLanes) + acc[i][v];
+      std::memcpy(c + i * ldc + v * kLanes, &sum, sizeof sum);
+    }
+  }
+}
+
+// A partial tile at an edge (rows × cols of C valid, the operands padded with zeros): the
+// whole-tile kernel adds into a copy of the valid part, which is then copied back, so each
+// valid element is the same c + acc.
+void micro_kernel_edge(const float* a, int64_t ars, int64_t acs, const float* b, int64_t ldb,
+                       int64_t kc, float* c, int64_t ldc, int64_t rows, int64_t cols) {
+  float tile[kMr * kNr] = {};
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) tile[i * kNr + j] = c[i * ldc + j];
+  micro_kernel(a, ars, acs, b, ldb, kc, tile, kNr);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) c[i * ldc + j] = tile[i * kNr + j];
+}
+
+// C tile += A tile · B panel, the valid rows × cols of it.
+void tile_product(const float* a, int64_t ars, int64_t acs, const float* b, int64_t ldb, int64_t kc,
+                  float* c, int64_t ldc, int64_t rows, int64_t cols) {
   if (rows == kMr && cols == kNr) {
-    for (int64_t i = 0; i < kMr; ++i)
-      for (int64_t j = 0; j < kNr; ++j) c[i * ldc + j] += acc[i][j];
+    micro_kernel(a, ars, acs, b, ldb, kc, c, ldc);
   } else {
-    for (int64_t i = 0; i < rows; ++i)
-      for (int64_t j = 0; j < cols; ++j) c[i * ldc + j] += acc[i][j];
+    micro_kernel_edge(a, ars, acs, b, ldb, kc, c, ldc, rows, cols);
   }
 }
 
@@ -141,9 +194,9 @@ void gemm_serial(View a, View b, float* c, int64_t ldc, int64_t n, int64_t k, in
           for (int64_t i = 0; i < mc; i += kMr) {
             float* ct = c + (i0 + i) * ldc + j0 + j;
             if (i < whole) {
-              micro_kernel(a.p + (i0 + i) * a.rs + p0, a.rs, 1, panel, ldb, kc, ct, ldc, kMr, cols);
+              tile_product(a.p + (i0 + i) * a.rs + p0, a.rs, 1, panel, ldb, kc, ct, ldc, kMr, cols);
             } else {
-              micro_kernel(a_pack.data() + i * kc, 1, kMr, panel, ldb, kc, ct, ldc,
+              tile_product(a_pack.data() + i * kc, 1, kMr, panel, ldb, kc, ct, ldc,
                            std::min(kMr, mc - i), cols);
             }
           }
@@ -172,7 +225,8 @@ namespace {
 // Splits C between threads along its longer side; each part is an independent product.
 void gemm(View a, View b, float* c, int64_t n, int64_t k, int64_t m) {
   if (n == 0 || m == 0 || k == 0) return;
-  if (n < kMr && a.cs == 1 && b.rs == 1) {
+  // kGemmDotRows, not the tile's rows: which products take this path decides their sums.
+  if (n < kGemmDotRows && a.cs == 1 && b.rs == 1) {
     // A few rows times a transposed B (sampling: one position times lm_head's weight): both
     // operands are contiguous along k, so each element is one dot product. Packing B for a
     // single row would cost more than the product itself.

@@ -3,11 +3,13 @@
 // 1, primes, non-multiples of the vector width, and depths beyond one packed block.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <vector>
 
 #include "bg/kernels/gemm.h"
+#include "bg/kernels/muladd.h"
 #include "bg/kernels/parallel.h"
 #include "bg/linalg.h"
 #include "bg/random.h"
@@ -81,6 +83,73 @@ TEST(FastKernels, SameResultWithOneAndTwoThreads) {
   bg::gemm_nt(a.data(), b.data(), c2.data(), n, k, m);
   bg::set_num_threads(before);
   EXPECT_EQ(c1, c2);  // each element is computed by one thread in the same order
+}
+
+// The order of every sum, which the register tile must not change (it differs by target:
+// bg/kernels/gemm.h): each element of C adds, per depth block of kGemmDepthBlock steps, one
+// chain of muladd from zero over the block in order; a product with fewer than kGemmDotRows
+// rows and both operands contiguous along k (gemm_nt) is one dot() per element instead.
+// Bit for bit, on sizes around the tile's edges, the cache blocks and the depth blocks.
+float chained(const std::vector<float>& a, const std::vector<float>& b, float c, int64_t i,
+              int64_t j, int64_t k, int64_t m, bool transposed_b) {
+  for (int64_t p0 = 0; p0 < k; p0 += bg::kGemmDepthBlock) {
+    float acc = 0.0f;
+    for (int64_t p = p0; p < std::min(k, p0 + bg::kGemmDepthBlock); ++p) {
+      const float bv =
+          transposed_b ? b[static_cast<size_t>(j * k + p)] : b[static_cast<size_t>(p * m + j)];
+      acc = bg::muladd(a[static_cast<size_t>(i * k + p)], bv, acc);
+    }
+    c += acc;
+  }
+  return c;
+}
+
+TEST(FastKernels, EveryTileSumsInTheSameOrder) {
+  const int64_t r = bg::kGemmTile.rows, q = bg::kGemmTile.cols;
+  const std::vector<std::array<int64_t, 3>> sizes = {
+      {r, 7, q},        {r + 1, 300, q - 1}, {2 * r - 1, 513, 2 * q + 3}, {bg::kGemmDotRows, 40, 9},
+      {197, 260, 1541}, {7, 257, 3 * q + 1}};
+  const int before = bg::num_threads();
+  for (int threads : {1, 2}) {
+    bg::set_num_threads(threads);
+    for (const auto& s : sizes) {
+      const int64_t n = s[0], k = s[1], m = s[2];
+      bg::Generator gen(static_cast<uint64_t>(n * 7919 + k * 31 + m));
+      const auto a = random_values(n * k, gen);
+      const auto b = random_values(k * m, gen);
+      const auto c0 = random_values(n * m, gen);
+      auto c_nn = c0, c_nt = c0;
+      bg::gemm_nn(a.data(), b.data(), c_nn.data(), n, k, m);
+      // bᵀ stored (m, k), the same values
+      std::vector<float> bt(static_cast<size_t>(k * m));
+      for (int64_t p = 0; p < k; ++p)
+        for (int64_t j = 0; j < m; ++j)
+          bt[static_cast<size_t>(j * k + p)] = b[static_cast<size_t>(p * m + j)];
+      bg::gemm_nt(a.data(), bt.data(), c_nt.data(), n, k, m);
+      for (int64_t i = 0; i < n; ++i) {
+        for (int64_t j = 0; j < m; ++j) {
+          const size_t e = static_cast<size_t>(i * m + j);
+          const float want = chained(a, b, c0[e], i, j, k, m, false);
+          ASSERT_EQ(c_nn[e], want) << "gemm_nn n " << n << ", k " << k << ", m " << m << " at ("
+                                   << i << ", " << j << "), threads " << threads;
+          if (n < bg::kGemmDotRows) continue;  // gemm_nt's dot-product path (4 rows on SSE2)
+          ASSERT_EQ(c_nt[e], want) << "gemm_nt n " << n << ", k " << k << ", m " << m << " at ("
+                                   << i << ", " << j << "), threads " << threads;
+        }
+      }
+    }
+  }
+  bg::set_num_threads(before);
+}
+
+// The register tile fits the target's vector registers: the accumulators, one row of B and a
+// broadcast value of A, and its rows are whole vector registers of the type the kernel uses.
+TEST(FastKernels, RegisterTileFitsTheRegisters) {
+  const auto& t = bg::kGemmTile;
+  EXPECT_EQ(t.vector_floats, bg::kFloatLanes);
+  EXPECT_EQ(t.cols % t.vector_floats, 0);
+  EXPECT_LE(t.rows * t.cols / t.vector_floats + t.cols / t.vector_floats + 1, t.vector_registers);
+  EXPECT_GE(t.rows, 1);
 }
 
 TEST(FastKernels, EmptyProductsLeaveCUntouched) {

@@ -16,6 +16,7 @@
 #include "bg/cli/model_cost.h"
 #include "bg/data.h"
 #include "bg/io/fileio.h"
+#include "bg/kernels/gemm.h"
 #include "bg/kernels/muladd.h"
 #include "bg/kernels/parallel.h"
 #include "bg/kernels/storage.h"
@@ -80,12 +81,13 @@ StepTimes run_steps(LanguageModel& model, AdamW& opt, const std::vector<int32_t>
   return t;
 }
 
-// One thread's share of peak_gflops: 192 independent multiply-add chains (12 vector
-// registers of 16 floats), `rounds` steps each, the loop over the chains unrolled so that
-// they stay in registers. Returns a value that depends on every chain, so the compiler
+// One thread's share of peak_gflops: 12 vector registers of independent multiply-add chains
+// (12 · 16 floats with AVX-512, 12 · 8 with AVX2: 12 · 16 on AVX2 spilled 10 of its 24
+// registers and understated the peak), `rounds` steps each, the loop over the chains unrolled
+// so that they stay in registers. Returns a value that depends on every chain, so the compiler
 // cannot drop the work.
+constexpr int kChains = 12 * kFloatLanes;
 float fma_chains(int64_t rounds) {
-  constexpr int kChains = 12 * 16;
   float acc[kChains];
   for (int i = 0; i < kChains; ++i) acc[i] = static_cast<float>(i) * 1e-3f;
   const float a = 0.999999f, b = 1e-7f;
@@ -161,7 +163,7 @@ BenchOptions parse_bench_args(std::span<const std::string> args) {
 }
 
 double peak_gflops(int threads) {
-  constexpr int64_t kRounds = 1 << 22;  // 12 · 16 · 2 · 2^22 ≈ 1.6 GFLOP per thread
+  constexpr int64_t kRounds = 1 << 22;  // 12 · 16 · 2 · 2^22 ≈ 1.6 GFLOP per thread (AVX-512)
   std::vector<double> best(static_cast<size_t>(threads), 0.0);
   std::vector<std::thread> pool;
   volatile float sink = 0.0f;
@@ -173,7 +175,7 @@ double peak_gflops(int threads) {
         const double s = std::chrono::duration<double>(Clock::now() - t0).count();
         if (v == 12345.0f) sink = v;  // never true; keeps the result alive
         best[static_cast<size_t>(t)] =
-            std::max(best[static_cast<size_t>(t)], 12.0 * 16.0 * 2.0 * kRounds / s / 1e9);
+            std::max(best[static_cast<size_t>(t)], kChains * 2.0 * kRounds / s / 1e9);
       }
     });
   }
@@ -238,7 +240,13 @@ BenchResult bench(const BenchOptions& o, Console& con) {
           << "kernels: "
           << (engine == Engine::fast ? "fast (the fast engine's coarse ops, bg/fast/fast_model.h)"
                                      : "lesson (the lessons' modules, op by op)")
-          << "\n";
+          << "\n"
+          << "built for: " << kGemmTile.isa << (kHardwareFma ? " with" : " without")
+          << " fused multiply-add; matrix-product register tile " << kGemmTile.rows << " x "
+          << kGemmTile.cols << " floats ("
+          << kGemmTile.rows * kGemmTile.cols / kGemmTile.vector_floats << " of "
+          << kGemmTile.vector_registers << " vector registers of " << kGemmTile.vector_floats
+          << " floats)\n";
 
   // Threads: the requested count, or the fastest of 1 .. hardware threads.
   BenchResult r;
