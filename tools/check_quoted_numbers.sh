@@ -24,8 +24,8 @@
 # v5, v6, v7, v8, v9 and v10 with the course's defaults (lessons 09-12, the training-log
 # values quoted there, and lesson 09's ReLU activity, which needs the v5 and v6
 # checkpoints); the CPU-sized v11 with seed 42 and the two-seed mean (lesson 12 §5); lesson
-# 13's runs; the full v11. Not checkable at all: the PyTorch columns (they need PyTorch),
-# the samples' text, and every time.
+# 13's runs; lesson 14's head-count runs (ten trainings, §5); the full v11. Not checkable at
+# all: the PyTorch columns (they need PyTorch), the samples' text, and every time.
 #
 #   tools/check_quoted_numbers.sh BUILD_DIR [DATA]
 # BUILD_DIR: a Release build (the pages' numbers come from one); the script builds the three
