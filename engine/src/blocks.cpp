@@ -7,6 +7,7 @@
 
 #include "bg/autograd.h"
 #include "bg/error.h"
+#include "bg/grouped_attention.h"
 #include "bg/kernels/storage.h"
 #include "bg/ops.h"
 
@@ -16,8 +17,17 @@ namespace {
 
 std::string str(int64_t v) { return std::to_string(v); }
 
-// The block's attention: a list of heads (v6, v7), or heads + W^O (v8+).
-std::unique_ptr<MultiHeadAttention> make_attention(const BlockConfig& c, Generator& gen) {
+// The block's attention: a list of heads (v6, v7), or heads + W^O (v8+), or grouped-query
+// attention with W^O (v8+ with fewer key/value heads than heads, lesson 14).
+std::unique_ptr<SelfAttention> make_attention(const BlockConfig& c, Generator& gen) {
+  if (c.n_kv_head != 0 && c.n_kv_head != c.n_head) {
+    if (!c.projection) {
+      throw Error("Block: grouped-query attention (n_kv_head " + str(c.n_kv_head) +
+                  ") needs the output projection W^O (v8+)");
+    }
+    return std::make_unique<GroupedQueryAttention>(c.n_embed, c.n_head, c.n_kv_head, c.block_size,
+                                                   gen, c.dropout);
+  }
   if (c.projection) {
     return std::make_unique<ProjectedAttention>(c.n_embed, c.n_head, c.block_size, gen, c.dropout);
   }

@@ -9,6 +9,7 @@
 #include "bg/blocks.h"
 #include "bg/data.h"
 #include "bg/error.h"
+#include "bg/grouped_attention.h"
 #include "bg/model_versions.h"
 
 namespace bg {
@@ -20,6 +21,8 @@ std::vector<HeadProjection*> head_projections(LanguageModel& model) {
   for (auto& block : gpt->blocks->blocks) {
     if (auto* projected = dynamic_cast<ProjectedAttention*>(block->sa.get())) {
       out.push_back(&projected->proj);
+    } else if (auto* grouped = dynamic_cast<GroupedQueryAttention*>(block->sa.get())) {
+      out.push_back(&grouped->proj);
     }
   }
   return out;

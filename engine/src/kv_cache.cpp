@@ -7,6 +7,7 @@
 
 #include "bg/autograd.h"
 #include "bg/error.h"
+#include "bg/grouped_attention.h"
 
 namespace bg {
 
@@ -44,7 +45,7 @@ KVCache::KVCache(const LanguageModel& model, int64_t positions)
   if (m.attention == Attention::one_head) {
     n_heads = 1, hs = c.n_embed;  // one head of size n_embed
   } else if (m.attention == Attention::heads) {
-    n_heads = c.n_head, hs = c.n_embed / c.n_head;
+    n_heads = c.kv_heads(), hs = c.n_embed / c.n_head;  // grouped: n_kv_head heads (lesson 14)
   }
   layers.resize(static_cast<size_t>(n_layers));
   for (auto& layer : layers) {
@@ -63,13 +64,25 @@ void KVCache::clear() {
 void KVCache::check_fits(const ModelConfig& c) const {
   const ModelConfig& m = config_;
   if (c.model != m.model || c.block_size != m.block_size || c.n_embed != m.n_embed ||
-      c.n_head != m.n_head || (c.has_blocks() && c.n_layer != m.n_layer)) {
+      c.n_head != m.n_head || c.kv_heads() != m.kv_heads() ||
+      (c.has_blocks() && c.n_layer != m.n_layer)) {
     throw Error("KVCache: this cache was made for a " + m.model + " (block_size " +
                 str(m.block_size) + ", n_embed " + str(m.n_embed) + ", n_head " + str(m.n_head) +
-                ", n_layer " + str(m.n_layer) + ") and cannot serve a " + c.model +
-                " (block_size " + str(c.block_size) + ", n_embed " + str(c.n_embed) + ", n_head " +
-                str(c.n_head) + ", n_layer " + str(c.n_layer) + ")");
+                ", n_kv_head " + str(m.kv_heads()) + ", n_layer " + str(m.n_layer) +
+                ") and cannot serve a " + c.model + " (block_size " + str(c.block_size) +
+                ", n_embed " + str(c.n_embed) + ", n_head " + str(c.n_head) + ", n_kv_head " +
+                str(c.kv_heads()) + ", n_layer " + str(c.n_layer) + ")");
   }
+}
+
+Tensor forward_cached(const SelfAttention& sa, const Tensor& x, std::span<HeadCache> caches) {
+  if (const auto* grouped = dynamic_cast<const GroupedQueryAttention*>(&sa)) {
+    return forward_cached(*grouped, x, caches);  // lesson 14
+  }
+  if (const auto* heads = dynamic_cast<const MultiHeadAttention*>(&sa)) {
+    return forward_cached(*heads, x, caches);  // lesson 13
+  }
+  throw Error("forward_cached: this kind of attention has no KV cache");
 }
 
 int64_t generation_cache_positions(const ModelConfig& config, int64_t context_tokens,

@@ -21,6 +21,16 @@ std::string model_version_names() {
   return s;
 }
 
+std::string grouped_kv_version_names() {
+  std::string s;
+  for (const ModelVersion& m : kModelVersions) {
+    if (!m.grouped_kv) continue;
+    if (!s.empty()) s += ", ";
+    s += m.name;
+  }
+  return s;
+}
+
 const ModelVersion& model_version(std::string_view name) {
   if (const ModelVersion* m = find_model_version(name)) return *m;
   throw Error("unknown model '" + std::string(name) + "' (the versions are " +

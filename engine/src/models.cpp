@@ -44,6 +44,18 @@ void ModelConfig::validate() const {
     }
   }
   if (has_blocks()) positive("n_layer", n_layer);
+  if (n_kv_head != 0) {
+    if (!model_version().grouped_kv) {
+      throw Error("n_kv_head: " + model + " has no grouped-query attention (versions with W^O: " +
+                  grouped_kv_version_names() + ")");
+    }
+    positive("n_kv_head", n_kv_head);
+    if (n_head % n_kv_head != 0) {
+      throw Error("n_head " + std::to_string(n_head) + " is not divisible by n_kv_head " +
+                  std::to_string(n_kv_head) +
+                  " (each key/value head serves n_head / n_kv_head query heads)");
+    }
+  }
   if (!(dropout >= 0.0f && dropout < 1.0f)) {
     throw Error("dropout must be in [0, 1), got " + shortest_text(dropout));
   }
@@ -181,6 +193,7 @@ BlockConfig GPT::block_config(const ModelConfig& c) {
   b.kind = m.block_kind;
   b.projection = m.projection;
   b.dropout = m.dropout ? c.dropout : 0.0f;
+  b.n_kv_head = c.n_kv_head;
   return b;
 }
 

@@ -46,7 +46,7 @@ void zero_all(const Module& m) {
 // The weight tensors a block's forward reads, so a gradcheck can swap them for its inputs.
 std::vector<Tensor*> weights_of(Block& block) {
   std::vector<Tensor*> w;
-  for (auto& head : block.sa->heads) {
+  for (auto& head : dynamic_cast<MultiHeadAttention&>(*block.sa).heads) {
     w.push_back(&head->key.weight);
     w.push_back(&head->query.weight);
     w.push_back(&head->value.weight);

@@ -58,7 +58,7 @@ BlockConfig config(BlockKind kind, int64_t C = 8, int64_t nh = 2, int64_t block_
 // The weight tensors a block's forward reads, so a gradcheck can swap them for its inputs.
 std::vector<Tensor*> weights_of(Block& block) {
   std::vector<Tensor*> w;
-  for (auto& head : block.sa->heads) {
+  for (auto& head : dynamic_cast<MultiHeadAttention&>(*block.sa).heads) {
     w.push_back(&head->key.weight);
     w.push_back(&head->query.weight);
     w.push_back(&head->value.weight);

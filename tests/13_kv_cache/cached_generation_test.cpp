@@ -127,7 +127,7 @@ TEST(CachedModel, EachLayerKeepsItsOwnKeysAndValues) {
       BG_TRACE("layer " + std::to_string(l) + ", head " + std::to_string(h));
       const HeadCache& c = cache.layers[static_cast<size_t>(l)][h];
       EXPECT_EQ(c.len, 4);
-      const Head& head = *block.sa->heads[h];
+      const Head& head = *dynamic_cast<const MultiHeadAttention&>(*block.sa).heads[h];
       EXPECT_TRUE(AllClose(narrow(tensor(c.k, {1, kBlock, 4}), 1, 0, 4), head.key(x)));
       EXPECT_TRUE(AllClose(narrow(tensor(c.v, {1, kBlock, 4}), 1, 0, 4), head.value(x)));
     }

@@ -80,6 +80,17 @@ class Head : public Module {
 // (the message shows the offending shapes).
 Tensor concat(const std::vector<Tensor>& tensors, int64_t dim);
 
+// ---- What a block's attention layer offers (lessons 08–14) ---------------------------------
+// Every attention layer a Block can hold: the list of heads below (lesson 08), the same with
+// W^O (ProjectedAttention, lesson 10), or grouped-query attention (lesson 14,
+// bg/grouped_attention.h). x (B, T, C) -> (B, T, C). When `weights` is not null it receives
+// each query head's attention weights (B, T, T), head 0 first.
+class SelfAttention : public Module {
+ public:
+  virtual Tensor forward(const Tensor& x, std::vector<Tensor>* weights = nullptr) const = 0;
+  Tensor operator()(const Tensor& x) const { return forward(x); }
+};
+
 // ---- Lesson 08, exercise 2: multi-head attention as a list of heads (the course's v4) ------
 // n_head Heads of size n_embed / n_head, registered as children "heads.0", "heads.1", …
 // (parameters "heads.<i>.key.weight", "heads.<i>.query.weight", "heads.<i>.value.weight",
@@ -87,14 +98,13 @@ Tensor concat(const std::vector<Tensor>& tensors, int64_t dim);
 // dim: (B, T, C) -> (B, T, C). No output projection (W^O is the course's next step).
 // bg::Error naming both numbers when n_embed is not divisible by n_head (or a size is not
 // positive).
-class MultiHeadAttention : public Module {
+class MultiHeadAttention : public SelfAttention {
  public:
   MultiHeadAttention(int64_t n_embed, int64_t n_head, int64_t block_size,
                      Generator& gen = default_generator());
   // When `weights` is not null it receives each head's attention weights (B, T, T).
-  // Virtual: ProjectedAttention (lesson 10, bg/blocks.h) adds the output projection W^O.
-  virtual Tensor forward(const Tensor& x, std::vector<Tensor>* weights = nullptr) const;
-  Tensor operator()(const Tensor& x) const { return forward(x); }
+  // ProjectedAttention (lesson 10, bg/blocks.h) overrides it to add the output projection W^O.
+  Tensor forward(const Tensor& x, std::vector<Tensor>* weights = nullptr) const override;
 
   int64_t n_embed() const { return n_embed_; }
   int64_t n_head() const { return n_head_; }

@@ -126,6 +126,9 @@ struct BlockConfig {
   BlockKind kind = BlockKind::plain;
   bool projection = false;  // sa is a ProjectedAttention and ffwd expands to 4C (v8+)
   float dropout = 0.0f;
+  // Key/value heads (lesson 14): 0 or n_head, every head its own (today's model); fewer, with
+  // projection only, and sa is a GroupedQueryAttention (bg/grouped_attention.h).
+  int64_t n_kv_head = 0;
 };
 
 class Block : public Module {
@@ -144,7 +147,9 @@ class Block : public Module {
 
   const BlockConfig& config() const { return config_; }
 
-  std::unique_ptr<MultiHeadAttention> sa;  // a ProjectedAttention when config.projection
+  // A MultiHeadAttention; a ProjectedAttention when config.projection; a
+  // GroupedQueryAttention when config.n_kv_head is set and below n_head (lesson 14).
+  std::unique_ptr<SelfAttention> sa;
   FeedForward ffwd;
   std::unique_ptr<LayerNorm> ln1, ln2;  // prenorm only
 

@@ -46,7 +46,9 @@ struct HeadCache {
 
 // The caches of a whole model: for each attention layer, one HeadCache per head
 // (v3: 1 layer of 1 head of size n_embed; v4, v5: 1 layer of n_head heads; v6+: n_layer
-// layers of n_head heads; v1, v2: no layer at all), and the tokens the cache has seen.
+// layers of n_head heads; v1, v2: no layer at all), and the tokens the cache has seen. With
+// grouped-query attention (lesson 14) a layer has one HeadCache per key/value head: n_kv_head,
+// not n_head.
 class KVCache {
  public:
   // engine code: empty caches sized for `model`, with room for block_size positions.
@@ -91,6 +93,11 @@ Tensor forward_cached(const Head& head, const Tensor& x, HeadCache& cache);
 // Every head with its own cache (caches.size() == number of heads), outputs concatenated;
 // a ProjectedAttention (v8+) then applies proj. (1, n, C) -> (1, n, C).
 Tensor forward_cached(const MultiHeadAttention& sa, const Tensor& x, std::span<HeadCache> caches);
+
+// engine code: whichever attention a block holds — a list of heads (the overload above, one
+// cache per head) or grouped-query attention (lesson 14, bg/grouped_attention.h: one cache per
+// key/value head). bg::Error for any other kind.
+Tensor forward_cached(const SelfAttention& sa, const Tensor& x, std::span<HeadCache> caches);
 
 // ---- Lesson 13, exercise 3: a block with a cache -----------------------------------------
 // The block's forward (plain, residual or prenorm — block.config().kind) on the new rows

@@ -48,6 +48,7 @@ struct ModelVersion {
   int ffwd_width;        // the feed-forward's hidden width in units of C: 0 (none), 1 or 4
   bool ln_final;         // a LayerNorm before lm_head
   bool dropout;          // dropout layers (probability ModelConfig::dropout)
+  bool grouped_kv;       // --n-kv-head: grouped-query attention may share key/value heads
   VersionDefaults defaults;
 
   bool has_attention() const { return attention != Attention::none; }
@@ -72,18 +73,18 @@ inline constexpr auto kModelVersions = [] {
   using B = Body;
   using K = BlockKind;
   return std::to_array<ModelVersion>({
-      // name position attention    body       block kind   W^O    ffwd ln_final dropout defaults
-      {"v1",  false, A::none,     B::none,   K::plain,    false, 0, false, false, kSmall},
-      {"v2",  true,  A::none,     B::none,   K::plain,    false, 0, false, false, kSmall},
-      {"v3",  true,  A::one_head, B::none,   K::plain,    false, 0, false, false, kSmall},
-      {"v4",  true,  A::heads,    B::none,   K::plain,    false, 0, false, false, kSmall},
-      {"v5",  true,  A::heads,    B::single, K::plain,    false, 1, false, false, kSmall},
-      {"v6",  true,  A::heads,    B::blocks, K::plain,    false, 1, false, false, kSmall},
-      {"v7",  true,  A::heads,    B::blocks, K::residual, false, 1, false, false, kSmall},
-      {"v8",  true,  A::heads,    B::blocks, K::residual, true,  4, false, false, kSmall},
-      {"v9",  true,  A::heads,    B::blocks, K::prenorm,  true,  4, true,  false, kSmall},
-      {"v10", true,  A::heads,    B::blocks, K::prenorm,  true,  4, true,  true,  kSmallDropout},
-      {"v11", true,  A::heads,    B::blocks, K::prenorm,  true,  4, true,  true,  kLarge},
+      // name position attention    body       block kind   W^O    ffwd ln_final dropout GQA    defaults
+      {"v1",  false, A::none,     B::none,   K::plain,    false, 0, false, false, false, kSmall},
+      {"v2",  true,  A::none,     B::none,   K::plain,    false, 0, false, false, false, kSmall},
+      {"v3",  true,  A::one_head, B::none,   K::plain,    false, 0, false, false, false, kSmall},
+      {"v4",  true,  A::heads,    B::none,   K::plain,    false, 0, false, false, false, kSmall},
+      {"v5",  true,  A::heads,    B::single, K::plain,    false, 1, false, false, false, kSmall},
+      {"v6",  true,  A::heads,    B::blocks, K::plain,    false, 1, false, false, false, kSmall},
+      {"v7",  true,  A::heads,    B::blocks, K::residual, false, 1, false, false, false, kSmall},
+      {"v8",  true,  A::heads,    B::blocks, K::residual, true,  4, false, false, true,  kSmall},
+      {"v9",  true,  A::heads,    B::blocks, K::prenorm,  true,  4, true,  false, true,  kSmall},
+      {"v10", true,  A::heads,    B::blocks, K::prenorm,  true,  4, true,  true,  true,  kSmallDropout},
+      {"v11", true,  A::heads,    B::blocks, K::prenorm,  true,  4, true,  true,  true,  kLarge},
   });
 }();
 // clang-format on
@@ -95,6 +96,7 @@ static_assert([] {
     if (m.body == Body::blocks && m.projection != (m.ffwd_width == 4)) return false;
     if (m.body == Body::none && m.ffwd_width != 0) return false;
     if (m.body != Body::none && m.attention != Attention::heads) return false;
+    if (m.grouped_kv && !m.projection) return false;  // GQA's module has W^O
   }
   return true;
 }());
@@ -105,5 +107,7 @@ const ModelVersion* find_model_version(std::string_view name);
 const ModelVersion& model_version(std::string_view name);
 // "v1, v2, v3, … v11": every name in the table, in order.
 std::string model_version_names();
+// "v8, v9, v10, v11": the versions with grouped_kv.
+std::string grouped_kv_version_names();
 
 }  // namespace bg

@@ -45,8 +45,13 @@ struct ModelConfig {
   int64_t n_head = 4;
   int64_t n_layer = 3;   // blocks, v6+
   float dropout = 0.0f;  // v10+
+  // Key/value heads of grouped-query attention (lesson 14, v8+): 0 means n_head, every head
+  // its own keys and values (the course's model); K < n_head, dividing it, shares each
+  // key/value head among n_head / K query heads.
+  int64_t n_kv_head = 0;
   // bg::Error naming the problem: unknown model, sizes not positive, n_embed not divisible
-  // by n_head (v4+), dropout outside [0, 1).
+  // by n_head (v4+), n_kv_head set for a version without grouped-query attention or not
+  // dividing n_head, dropout outside [0, 1).
   void validate() const;
   // The row of kModelVersions (bg/model_versions.h) named model: what the version has. The
   // code reads that, never a version number. bg::Error for an unknown model.
@@ -56,6 +61,10 @@ struct ModelConfig {
   bool has_heads() const;
   bool has_blocks() const;
   bool has_dropout() const;
+  // Key/value heads per attention layer: n_kv_head when set, else n_head.
+  int64_t kv_heads() const { return n_kv_head != 0 ? n_kv_head : n_head; }
+  // Whether the attention is grouped: fewer key/value heads than heads.
+  bool grouped() const { return kv_heads() != n_head; }
 };
 
 // A batch of token ids: x and y are (B, T) row-major; y is x shifted by one position.

@@ -15,7 +15,11 @@ namespace {
 
 // The heads of `sa` as one attention op, then W^O and its dropout when the attention has an
 // output projection (v8+), with the head gates on W^O's input when they are set (lesson 14).
-Tensor attend(const MultiHeadAttention& sa, const Tensor& x) {
+Tensor attend(const SelfAttention& attn, const Tensor& x) {
+  // Grouped-query attention (lesson 14) has no coarse op yet: its own forward.
+  const auto* list = dynamic_cast<const MultiHeadAttention*>(&attn);
+  if (list == nullptr) return attn.forward(x);
+  const MultiHeadAttention& sa = *list;
   const Tensor heads = attention(x, sa);  // (B, T, C)
   if (const auto* projected = dynamic_cast<const ProjectedAttention*>(&sa)) {
     const HeadProjection& proj = projected->proj;
