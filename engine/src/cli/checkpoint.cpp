@@ -82,7 +82,7 @@ void save_checkpoint(const std::filesystem::path& path, const LanguageModel& mod
                 std::to_string(tokenizer.vocab_size()) +
                 " characters but the model's vocab_size is " + std::to_string(c.vocab_size));
   }
-  const std::map<std::string, std::string> metadata = {
+  std::map<std::string, std::string> metadata = {
       {"model", c.model},
       {"vocab_size", std::to_string(c.vocab_size)},
       {"block_size", std::to_string(c.block_size)},
@@ -92,6 +92,9 @@ void save_checkpoint(const std::filesystem::path& path, const LanguageModel& mod
       {"dropout", dropout_text(c.dropout)},
       {"vocab", tokenizer.vocab_string()},
   };
+  // Only a grouped model says how many key/value heads it has: a checkpoint of every other
+  // model stays byte for byte what it was before lesson 14.
+  if (c.grouped()) metadata["n_kv_head"] = std::to_string(c.n_kv_head);
   save_safetensors(path, model.named_parameters(), metadata);
 }
 
@@ -115,6 +118,9 @@ Checkpoint checkpoint_from(const SafetensorsFile& file, const std::filesystem::p
   // then lack them, and do not need them.
   if (file.metadata.count("n_layer") || ck.config.has_blocks()) {
     ck.config.n_layer = meta_int(file, path, "n_layer", kMaxLayers);
+  }
+  if (file.metadata.count("n_kv_head")) {
+    ck.config.n_kv_head = meta_int(file, path, "n_kv_head", kMaxEmbed);
   }
   if (file.metadata.count("dropout")) {
     ck.config.dropout = meta_dropout(file.meta("dropout"), path);
@@ -146,6 +152,7 @@ Checkpoint checkpoint_from(const SafetensorsFile& file, const std::filesystem::p
       ck.config.model + " config (vocab_size " + std::to_string(ck.config.vocab_size) +
       ", block_size " + std::to_string(ck.config.block_size) + ", n_embed " +
       std::to_string(ck.config.n_embed) + ", n_head " + std::to_string(ck.config.n_head);
+  if (ck.config.grouped()) config_text += ", n_kv_head " + std::to_string(ck.config.n_kv_head);
   if (ck.config.has_blocks()) config_text += ", n_layer " + std::to_string(ck.config.n_layer);
   config_text += ")";
   // The model is built before its tensors are compared, so its size must be known to fit what

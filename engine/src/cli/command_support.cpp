@@ -113,6 +113,7 @@ std::string describe(const ModelConfig& c, int64_t parameters) {
   std::string s = c.model + " (vocab_size " + std::to_string(c.vocab_size) + ", block_size " +
                   std::to_string(c.block_size) + ", n_embed " + std::to_string(c.n_embed);
   if (c.has_heads()) s += ", n_head " + std::to_string(c.n_head);
+  if (c.grouped()) s += ", n_kv_head " + std::to_string(c.n_kv_head);
   if (c.has_blocks()) s += ", n_layer " + std::to_string(c.n_layer);
   // The probability as stored, to the last digit that tells it apart ("0.2", "0.9999999").
   if (c.has_dropout()) s += ", dropout " + course_value_text(c.dropout == 0.0f ? 0.0f : c.dropout);

@@ -66,7 +66,8 @@ std::string course_values(std::string_view model, T VersionDefaults::*field,
 
 // ---- the model flags of train and bench ------------------------------------------------------
 
-// --model, --batch-size, --block-size, --n-embed, --n-head, --n-layer, --dropout, --lr and
+// --model, --batch-size, --block-size, --n-embed, --n-head, --n-kv-head, --n-layer, --dropout,
+// --lr and
 // --seed, which train and bench share (their options have fields of the same names): the
 // version's course defaults first, then the flags given, then the checks that need both.
 template <class Options>
@@ -98,6 +99,13 @@ void parse_model_flags(const ParsedFlags& p, Options& o) {
                             : " has no attention"));
     }
   }
+  if (const auto* v = p.get("n-kv-head")) {
+    o.n_kv_head = parse_int("n-kv-head", *v, 1, kMaxEmbed);
+    if (!version.model_version().grouped_kv) {
+      throw UsageError("--n-kv-head applies to " + grouped_kv_version_names() + "; " + o.model +
+                       " has no output projection W^O for grouped-query attention");
+    }
+  }
   if (const auto* v = p.get("n-layer")) {
     o.n_layer = parse_int("n-layer", *v, 1, kMaxLayers);
     if (!version.has_blocks()) {
@@ -126,6 +134,12 @@ void parse_model_flags(const ParsedFlags& p, Options& o) {
                      std::to_string(o.n_head) +
                      " (each of the n_head heads gets n_embed / n_head dimensions)");
   }
+  if (o.n_kv_head != 0 && o.n_head % o.n_kv_head != 0) {
+    throw UsageError("--n-head " + std::to_string(o.n_head) + " is not divisible by --n-kv-head " +
+                     std::to_string(o.n_kv_head) +
+                     " (each key/value head serves n_head / n_kv_head query heads)");
+  }
+  if (o.n_kv_head == o.n_head) o.n_kv_head = 0;  // every head its own: today's model, same bits
 }
 
 // ---- numbers for messages --------------------------------------------------------------------

@@ -52,8 +52,9 @@ struct TrainOptions {
   int64_t block_size = 8;
   int64_t n_embed = 32;
   int64_t n_head = 4;
-  int64_t n_layer = 3;   // blocks (versions with Body::blocks)
-  float dropout = 0.0f;  // versions with dropout layers
+  int64_t n_kv_head = 0;  // key/value heads, versions with grouped_kv; 0: n_head (lesson 14)
+  int64_t n_layer = 3;    // blocks (versions with Body::blocks)
+  float dropout = 0.0f;   // versions with dropout layers
   float lr = 1e-2f;
   int64_t eval_interval = 200;
   int64_t eval_iters = 100;
@@ -184,8 +185,9 @@ struct BenchOptions {
   int64_t block_size = 8;
   int64_t n_embed = 32;
   int64_t n_head = 4;
-  int64_t n_layer = 3;   // blocks (versions with Body::blocks)
-  float dropout = 0.0f;  // versions with dropout layers
+  int64_t n_kv_head = 0;  // key/value heads, versions with grouped_kv; 0: n_head (lesson 14)
+  int64_t n_layer = 3;    // blocks (versions with Body::blocks)
+  float dropout = 0.0f;   // versions with dropout layers
   float lr = 1e-2f;
   int threads = 0;  // 0: try 1 .. hardware threads and keep the fastest
   uint64_t seed = 1337;

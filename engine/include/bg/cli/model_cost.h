@@ -26,7 +26,8 @@ double parameter_count(const ModelConfig& config);
 // tokens, C = n_embed, V = vocab_size, the multiply-adds of the forward pass are
 //   lm_head                                  N·C·V          (every version)
 //   per attention layer (v3+):
-//     key, query, value (all heads together)  3·N·C²
+//     key, query, value (all heads together)  3·N·C²   ((1 + 2·K/n_head)·N·C² with K
+//                                                      key/value heads, lesson 14)
 //     scores q·kᵀ and weights·v               2·B·T²·C     (summed over the heads: hs·n_head = C)
 //     output projection W^O (v8+)             N·C²
 //   per feed-forward (v5+): C -> C (v5–v7)    N·C²,   C -> 4C -> C (v8+)  8·N·C²
@@ -48,7 +49,9 @@ void check_step_fits_in_memory(const ModelConfig& config, int64_t B, int64_t T,
 
 // The bytes of a KV cache (bg/kv_cache.h) with room for `positions` positions for `config`'s
 // model: a key and a value of n_embed floats per position in every attention layer (the heads
-// of a layer share n_embed between them), 2 · layers · positions · n_embed floats.
+// of a layer share n_embed between them), 2 · layers · positions · n_embed floats; with
+// grouped-query attention (lesson 14) K = n_kv_head heads of n_embed / n_head floats instead of
+// n_embed: n_head / K times less.
 double kv_cache_bytes(const ModelConfig& config, int64_t positions);
 // bg::Error, naming --tokens, --prompt and --no-kv-cache, when that cache cannot fit in this
 // machine's memory: checked before sampling instead of failing with "out of memory".

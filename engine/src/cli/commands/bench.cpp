@@ -119,8 +119,8 @@ const std::vector<Flag>& bench_flags() {
         {"iters", "N", "measured training steps (default 50)"},
         {"warmup", "N", "steps run before measuring (default 5)"},
     };
-    for (const char* shared :
-         {"batch-size", "block-size", "n-embed", "n-head", "n-layer", "dropout", "lr"}) {
+    for (const char* shared : {"batch-size", "block-size", "n-embed", "n-head", "n-kv-head",
+                               "n-layer", "dropout", "lr"}) {
       f.push_back(train_flag(shared));
     }
     f.push_back({"threads", "N",
@@ -186,7 +186,7 @@ double peak_gflops(int threads) {
 }
 
 ModelConfig BenchOptions::config(int64_t vocab) const {
-  return {model, vocab, block_size, n_embed, n_head, n_layer, dropout};
+  return {model, vocab, block_size, n_embed, n_head, n_layer, dropout, n_kv_head};
 }
 
 BenchResult bench(const BenchOptions& o, Console& con) {
@@ -233,6 +233,7 @@ BenchResult bench(const BenchOptions& o, Console& con) {
   con.out << "bench " << config.model << ": batch " << o.batch_size << " x block " << o.block_size
           << ", n_embed " << o.n_embed;
   if (config.has_heads()) con.out << ", n_head " << o.n_head;
+  if (config.grouped()) con.out << ", n_kv_head " << config.n_kv_head;
   if (config.has_blocks()) con.out << ", n_layer " << o.n_layer;
   if (config.has_dropout()) con.out << ", dropout " << course_value_text(o.dropout);
   con.out << ", lr " << o.lr << ", vocab " << vocab << " (" << source << "), "

@@ -113,7 +113,13 @@ std::vector<std::string> sample(const SampleCommandOptions& o, Console& con) {
   const auto n = static_cast<int64_t>(contexts.size()) * o.tokens;
   con.err << "sampled " << grouped(n) << " tokens in " << fixed(secs, 2) << " s ("
           << grouped(secs > 0 ? static_cast<int64_t>(static_cast<double>(n) / secs) : 0)
-          << " tokens/s, " << (kv_cache ? "with" : "without") << " the KV cache)\n";
+          << " tokens/s, ";
+  if (kv_cache) {
+    con.err << "with the KV cache: " << grouped(static_cast<int64_t>(kv_cache_bytes(ck.config, 1)))
+            << " bytes per token)\n";
+  } else {
+    con.err << "without the KV cache)\n";
+  }
   return texts;
 }
 

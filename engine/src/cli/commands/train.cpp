@@ -53,6 +53,10 @@ const std::vector<Flag>& train_flags() {
         {"n-head", "N",
          "attention heads, " + first_version_with(heads) + "+; must divide n-embed (" +
              course_values(model, &D::n_head, heads) + ")"},
+        {"n-kv-head", "K",
+         "key/value heads of grouped-query attention, " + grouped_kv_version_names() +
+             "; must divide n-head; 1 is multi-query attention (default n-head: every head "
+             "its own)"},
         {"n-layer", "N",
          "blocks of attention + feed-forward, " + first_version_with(blocks) + "+ (" +
              course_values(model, &D::n_layer, blocks) + ")"},
@@ -71,7 +75,7 @@ const std::vector<Flag>& train_flags() {
 }
 
 ModelConfig TrainOptions::config(int64_t vocab_size) const {
-  return {model, vocab_size, block_size, n_embed, n_head, n_layer, dropout};
+  return {model, vocab_size, block_size, n_embed, n_head, n_layer, dropout, n_kv_head};
 }
 
 TrainOptions parse_train_args(std::span<const std::string> args) {
