@@ -146,6 +146,32 @@ expect_error 1 "no head 2.0" "$bin" eval --checkpoint run_v11/model.safetensors 
 expect_error 1 "W^O" "$bin" heads --checkpoint run/model.safetensors --data poems.txt
 echo "ok: heads, and sample --prune-heads (same text with and without the KV cache)"
 
+# ---- lesson 14: grouped-query attention (--n-kv-head): K = n_head is the same run, bit for bit;
+# K = 1 (multi-query) trains, evaluates, and samples the same text with and without its cache,
+# which holds 4 times fewer bytes per token
+gqa=(--model v11 --iters 30 --eval-interval 15 --eval-iters 4 --data poems.txt --sample-tokens 20
+     --n-embed 16 --n-head 4 --batch-size 8 --n-layer 2 --block-size 16 --lr 0.003)
+expect 0 "$bin" train "${gqa[@]}" --n-kv-head 4 --out run_v11_k4
+cmp -s run_v11/model.safetensors run_v11_k4/model.safetensors ||
+  fail "--n-kv-head 4 (= --n-head) trained other bits than without the flag"
+expect 0 "$bin" train "${gqa[@]}" --n-kv-head 1 --out run_v11_k1
+grep -q "n_head 4, n_kv_head 1" out.txt || fail "train --n-kv-head 1: the header lacks n_kv_head"
+expect 0 "$bin" eval --checkpoint run_v11_k1/model.safetensors --data poems.txt
+[[ "$(tail -1 out.txt)" =~ ^val\ loss\ [0-9]+\.[0-9]+$ ]] || fail "eval of the K = 1 model"
+expect 0 "$bin" sample --checkpoint run_v11/model.safetensors --prompt 春 --tokens 40 --seed 4
+full=$(grep -o "[0-9,]* bytes per token" err.txt)
+for cache in "" --no-kv-cache; do
+  expect 0 "$bin" sample --checkpoint run_v11_k1/model.safetensors --prompt 春 --tokens 40 \
+    --seed 4 $cache
+  cp out.txt "k1$cache.txt"
+  [ -z "$cache" ] && one=$(grep -o "[0-9,]* bytes per token" err.txt)
+done
+cmp -s k1.txt k1--no-kv-cache.txt || fail "K = 1: other text with the KV cache than without"
+[ "$full" = "256 bytes per token" ] && [ "$one" = "64 bytes per token" ] ||
+  fail "KV cache per token: '$full' with 4 key/value heads, '$one' with 1"
+expect_error 2 "--n-kv-head applies to v8" "$bin" train --model v7 --n-kv-head 1
+echo "ok: --n-kv-head (K = n_head same bits; K = 1: $one instead of $full, same text cached)"
+
 expect 0 "$bin" bench --model v11 --data poems.txt --iters 3 --warmup 1 --threads 1 \
   --batch-size 4 --block-size 16 --n-embed 16 --n-head 4 --n-layer 2
 grep -qF "GFLOP/s" out.txt || { cat out.txt; fail "bench --model v11 does not report GFLOP/s"; }
