@@ -11,20 +11,24 @@
 
 namespace bg::testing {
 
-const Golden& pytorch_golden(const std::string& version) {
+const Golden& pytorch_golden(const std::string& version, int64_t n_kv_head) {
   static std::map<std::string, Golden> cache;
-  const auto found = cache.find(version);
+  const std::string name =
+      "gpt_" + version + (n_kv_head != 0 ? "_kv" + std::to_string(n_kv_head) : "");
+  const auto found = cache.find(name);
   if (found != cache.end()) return found->second;
-  const GoldenFile& file = golden_file("gpt_" + version);
+  const GoldenFile& file = golden_file(name);
   Golden golden{version, file.scalar("loss"), file.values("logits_1_2"), {}};
+  golden.n_kv_head = n_kv_head;
   const std::string prefix = "grad.";  // grad.<parameter name>, in named_parameters() order
   for (const GoldenTensor* grad : file.starting_with(prefix)) {
     golden.params.push_back({grad->name.substr(prefix.size()), grad->shape, grad->values});
   }
-  return cache.emplace(version, std::move(golden)).first->second;
+  return cache.emplace(name, std::move(golden)).first->second;
 }
 
-std::unique_ptr<LanguageModel> golden_model(const std::string& version, float dropout) {
+std::unique_ptr<LanguageModel> golden_model(const std::string& version, float dropout,
+                                            int64_t n_kv_head) {
   ModelConfig c;
   c.model = version;
   c.vocab_size = 11;
@@ -33,6 +37,7 @@ std::unique_ptr<LanguageModel> golden_model(const std::string& version, float dr
   c.n_head = 2;
   c.n_layer = 2;
   c.dropout = dropout;
+  c.n_kv_head = n_kv_head;
   auto m = make_model(c);
   int k = 0;
   for (auto& [name, p] : m->named_parameters()) {
@@ -55,15 +60,23 @@ Batch golden_batch() {
 namespace {
 
 std::unique_ptr<LanguageModel> model_of(const Golden& golden) {
-  auto m = golden_model(golden.model, golden.dropout);
+  auto m = golden_model(golden.model, golden.dropout, golden.n_kv_head);
   if (golden.eval) m->eval();
   return m;
+}
+
+// "the tiny v9 of tests/support/golden_model.h" (with its n_kv_head when set), for the crash
+// report.
+std::string describe(const Golden& golden) {
+  return "the tiny " + golden.model +
+         (golden.n_kv_head != 0 ? " with n_kv_head " + std::to_string(golden.n_kv_head) : "") +
+         " of tests/support/golden_model.h";
 }
 
 }  // namespace
 
 void ExpectPyTorchNames(const Golden& golden) {
-  CrashContext model_context("the tiny " + golden.model + " of tests/support/golden_model.h");
+  CrashContext model_context(describe(golden));
   auto m = model_of(golden);
   const auto named = m->named_parameters();
   ASSERT_EQ(named.size(), golden.params.size());
@@ -88,7 +101,7 @@ void ExpectCourseParameterCount(const std::string& version, int64_t expected) {
 }
 
 void ExpectPyTorchValues(const Golden& golden) {
-  CrashContext model_context("the tiny " + golden.model + " of tests/support/golden_model.h");
+  CrashContext model_context(describe(golden));
   auto m = model_of(golden);
   const Batch b = golden_batch();
   Tensor logits;

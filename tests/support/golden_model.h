@@ -4,7 +4,9 @@
 // on the batch golden_batch(): x = [[1, 5, 10, 5], [0, 3, 3, 7]], y = [[5, 10, 5, 2],
 // [3, 3, 7, 9]]; loss = F.cross_entropy(model(x).view(-1, 11), y.view(-1)), loss.backward().
 // PyTorch's loss, logits and gradients for version vN are in the golden file
-// tests/golden/data/gpt_vN.safetensors (golden.h), made by tests/golden/gpt_golden.py --model vN.
+// tests/golden/data/gpt_vN.safetensors (golden.h), made by tests/golden/gpt_golden.py --model vN;
+// with K key/value heads of grouped-query attention (lesson 14, v8+) in
+// gpt_vN_kvK.safetensors, made by gpt_golden.py --model vN --n-kv-head K.
 #pragma once
 
 #include <memory>
@@ -28,15 +30,19 @@ struct Golden {
   std::vector<GoldenParam> params;  // in PyTorch's named_parameters() order
   float dropout = 0.0f;             // v10+: the model's dropout probability
   bool eval = false;                // run the model in eval mode (model.eval() in PyTorch)
+  int64_t n_kv_head = 0;            // key/value heads (lesson 14, v8+); 0: n_head
 };
 
 // PyTorch's values for the tiny `version` (dropout off, training mode), from its golden file
-// gpt_<version>.safetensors; read on first use.
-const Golden& pytorch_golden(const std::string& version);
+// gpt_<version>.safetensors, or gpt_<version>_kv<n_kv_head>.safetensors when n_kv_head is not 0;
+// read on first use.
+const Golden& pytorch_golden(const std::string& version, int64_t n_kv_head = 0);
 
 // The tiny model of `version` with the fixed weights; `dropout` is the configured dropout
-// (v10+). It is in training mode, like a fresh PyTorch module.
-std::unique_ptr<LanguageModel> golden_model(const std::string& version, float dropout = 0.0f);
+// (v10+), `n_kv_head` its key/value heads (v8+; 0: as many as heads). It is in training mode,
+// like a fresh PyTorch module.
+std::unique_ptr<LanguageModel> golden_model(const std::string& version, float dropout = 0.0f,
+                                            int64_t n_kv_head = 0);
 Batch golden_batch();  // (B, T) = (2, 4)
 
 // The model's parameters have PyTorch's state_dict names and shapes, in its order.

@@ -1,7 +1,10 @@
 // Causal multi-head attention over a whole batch: the forward and the backward kernel
 // (bg/fast/attention_kernels.h). One (sequence, head) pair is one unit of work, done by one thread
 // with a T × T scratch that stays in its cache; the heads are read in place from qkv (row stride
-// 3C) and written in place into out (row stride C), so nothing is split, copied or joined.
+// C + 2·kv·hs) and written in place into out (row stride C), so nothing is split, copied or joined.
+// A key/value head shared by n_rep query heads is read where it lies by each of them; the
+// backward takes a whole group (its n_rep query heads, one after the other) as one unit, so that
+// the group's dk and dv have one writer and sum the heads in a fixed order.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -16,29 +19,36 @@ namespace bg::fast {
 
 namespace {
 
-// Where one (sequence b, head h) pair lives: its queries, keys and values in qkv (row stride
-// 3C), and its columns of out or of a gradient (B, T, C) (row stride C).
+// Where one (sequence b, query head h) pair lives: its queries, and the keys and values of its
+// key/value head g = h / n_rep, in qkv (row stride width = C + 2·kv·hs); its columns of out or of
+// a gradient (B, T, C) (row stride C); and the offsets of the three in a (B, T, width) array.
 struct HeadRef {
   const float* q;
   const float* k;
   const float* v;
-  int64_t ld;       // 3C
+  int64_t ld;       // width
   int64_t out_off;  // offset of (b, 0, h·hs) in a (B, T, C) array
-  int64_t qkv_off;  // offset of (b, 0, h·hs) in a (B, T, 3C) array
+  int64_t q_off;    // offset of (b, 0, h·hs), head h's queries, in a (B, T, width) array
+  int64_t k_off;    // offset of (b, 0, C + g·hs), head g's keys
+  int64_t v_off;    // offset of (b, 0, C + kv·hs + g·hs), head g's values
 };
 
 HeadRef head_ref(const float* qkv, const AttentionDims& d, int64_t b, int64_t h) {
-  const int64_t ld = 3 * d.C;
-  const int64_t qkv_off = b * d.T * ld + h * d.hs();
-  const float* q = qkv + qkv_off;
-  return {q, q + d.C, q + 2 * d.C, ld, b * d.T * d.C + h * d.hs(), qkv_off};
+  const int64_t ld = d.width(), hs = d.hs(), g = h / d.n_rep();
+  const int64_t row0 = b * d.T * ld;  // offset of (b, 0, 0)
+  const int64_t q_off = row0 + h * hs;
+  const int64_t k_off = row0 + d.C + g * hs;
+  const int64_t v_off = k_off + d.kv * hs;
+  return {qkv + q_off, qkv + k_off, qkv + v_off, ld, b * d.T * d.C + h * hs, q_off, k_off, v_off};
 }
 
-// The generator positioned at the first dropout draw of (b, h): the lesson's list of heads
-// drops head 0's (B, T, T) weights first, then head 1's, …
-Generator dropout_stream(const Generator& gen, const AttentionDims& d, int64_t b, int64_t h) {
+// The generator positioned at the first dropout draw of (b, h): block b · per_sequence +
+// h · per_head of T · T draws (the list of heads drops head 0's (B, T, T) weights first, then
+// head 1's, …; one Dropout on (B, nh, T, T) goes sequence by sequence, head by head).
+Generator dropout_stream(const Generator& gen, const AttentionDims& d, const AttentionDropout& drop,
+                         int64_t b, int64_t h) {
   Generator g = gen;
-  g.advance(static_cast<uint64_t>(((h * d.B + b) * d.T) * d.T));
+  g.advance(static_cast<uint64_t>(((b * drop.per_sequence + h * drop.per_head) * d.T) * d.T));
   return g;
 }
 
@@ -122,9 +132,10 @@ float sum(const float* v, int64_t n) {
 }  // namespace
 
 void attention_forward(const float* qkv, float* out, float* lse, const AttentionDims& d,
-                       float drop_p, const Generator& gen) {
+                       const AttentionDropout& drop, const Generator& gen) {
   const int64_t T = d.T, hs = d.hs();
   const float scale = 1.0f / std::sqrt(static_cast<float>(hs));
+  const float drop_p = drop.p;
   std::fill(out, out + d.B * T * d.C, 0.0f);
   const double cost = 4.0 * static_cast<double>(T * T * hs);
   parallel_for(d.B * d.nh, cost, [&](int64_t i0, int64_t i1) {
@@ -136,7 +147,7 @@ void attention_forward(const float* qkv, float* out, float* lse, const Attention
       const int64_t b = i / d.nh, h = i % d.nh;
       const HeadRef r = head_ref(qkv, d, b, h);
       lower_of_product(r.q, r.ld, r.k, r.ld, w, T, hs);  // scores (T, T) = q · kᵀ
-      Generator g = drop_p > 0.0f ? dropout_stream(gen, d, b, h) : gen;
+      Generator g = drop_p > 0.0f ? dropout_stream(gen, d, drop, b, h) : gen;
       for (int64_t t = 0; t < T; ++t) {
         float* row = w + t * T;
         // softmax over s <= t of row[s] · scale; zero above the diagonal
@@ -159,11 +170,14 @@ void attention_forward(const float* qkv, float* out, float* lse, const Attention
 }
 
 void attention_backward(const float* g, const float* qkv, const float* lse, float* dqkv,
-                        const AttentionDims& d, float drop_p, const Generator& gen) {
-  const int64_t T = d.T, hs = d.hs();
+                        const AttentionDims& d, const AttentionDropout& drop,
+                        const Generator& gen) {
+  const int64_t T = d.T, hs = d.hs(), n_rep = d.n_rep();
   const float scale = 1.0f / std::sqrt(static_cast<float>(hs));
-  const double cost = 10.0 * static_cast<double>(T * T * hs);
-  parallel_for(d.B * d.nh, cost, [&](int64_t i0, int64_t i1) {
+  const float drop_p = drop.p;
+  const double cost = 10.0 * static_cast<double>(T * T * hs * n_rep);
+  // one unit: sequence b and key/value head kvh, with its query heads kvh·n_rep … one by one
+  parallel_for(d.B * d.kv, cost, [&](int64_t i0, int64_t i1) {
     thread_local std::vector<float> scratch;
     scratch.resize(static_cast<size_t>(3 * T * T + T));
     float* p = scratch.data();      // (T, T) the softmax weights
@@ -171,44 +185,46 @@ void attention_backward(const float* g, const float* qkv, const float* lse, floa
     float* dp = p + 2 * T * T;      // (T, T) dL/dp, then dL/dw
     float* factor = p + 3 * T * T;  // (T) one row's dropout factors
     for (int64_t i = i0; i < i1; ++i) {
-      const int64_t b = i / d.nh, h = i % d.nh;
-      const HeadRef r = head_ref(qkv, d, b, h);
-      const float* gh = g + r.out_off;  // (T, hs), row stride C
-      // the weights again, from the scores and the saved log-sum-exp of each row
-      lower_of_product(r.q, r.ld, r.k, r.ld, p, T, hs);  // scores (T, T) = q · kᵀ
-      for (int64_t t = 0; t < T; ++t) {
-        float* row = p + t * T;
-        const float l = lse[(b * d.nh + h) * T + t];
-        for (int64_t s = 0; s <= t; ++s) row[s] = fast_exp(row[s] * scale - l);
-        std::fill(row + t + 1, row + T, 0.0f);
-      }
-      lower_of_product(gh, d.C, r.v, r.ld, dp, T, hs);  // dp (T, T) = g (T, hs) · vᵀ
-      const float* used = p;                            // what multiplied v in the forward
-      if (drop_p > 0.0f) {
-        Generator gd = dropout_stream(gen, d, b, h);
+      const int64_t b = i / d.kv, kvh = i % d.kv;
+      for (int64_t h = kvh * n_rep; h < (kvh + 1) * n_rep; ++h) {
+        const HeadRef r = head_ref(qkv, d, b, h);
+        const float* gh = g + r.out_off;  // (T, hs), row stride C
+        // the weights again, from the scores and the saved log-sum-exp of each row
+        lower_of_product(r.q, r.ld, r.k, r.ld, p, T, hs);  // scores (T, T) = q · kᵀ
         for (int64_t t = 0; t < T; ++t) {
-          dropout_row(factor, t, T, drop_p, gd);  // the forward's factors again
-          for (int64_t s = 0; s <= t; ++s) {
-            pd[t * T + s] = p[t * T + s] * factor[s];
-            dp[t * T + s] *= factor[s];
-          }
-          std::fill(pd + t * T + t + 1, pd + (t + 1) * T, 0.0f);
+          float* row = p + t * T;
+          const float l = lse[(b * d.nh + h) * T + t];
+          for (int64_t s = 0; s <= t; ++s) row[s] = fast_exp(row[s] * scale - l);
+          std::fill(row + t + 1, row + T, 0.0f);
         }
-        used = pd;
+        lower_of_product(gh, d.C, r.v, r.ld, dp, T, hs);  // dp (T, T) = g (T, hs) · vᵀ
+        const float* used = p;                            // what multiplied v in the forward
+        if (drop_p > 0.0f) {
+          Generator gd = dropout_stream(gen, d, drop, b, h);
+          for (int64_t t = 0; t < T; ++t) {
+            dropout_row(factor, t, T, drop_p, gd);  // the forward's factors again
+            for (int64_t s = 0; s <= t; ++s) {
+              pd[t * T + s] = p[t * T + s] * factor[s];
+              dp[t * T + s] *= factor[s];
+            }
+            std::fill(pd + t * T + t + 1, pd + (t + 1) * T, 0.0f);
+          }
+          used = pd;
+        }
+        // dv (T, hs) += usedᵀ (T, T) · g (T, hs)
+        lower_transposed_times(used, gh, d.C, dqkv + r.v_off, r.ld, T, hs);
+        // softmax backward, row by row, with the score scale folded in: dw = p (dp - p·dp) · scale
+        for (int64_t t = 0; t < T; ++t) {
+          const float* pr = p + t * T;
+          float* dr = dp + t * T;
+          const float pdp = dot(pr, dr, t + 1);
+          for (int64_t s = 0; s <= t; ++s) dr[s] = pr[s] * (dr[s] - pdp) * scale;
+          std::fill(dr + t + 1, dr + T, 0.0f);
+        }
+        // dq (T, hs) += dw (T, T) · k (T, hs);  dk (T, hs) += dwᵀ · q
+        lower_times(dp, r.k, r.ld, dqkv + r.q_off, r.ld, T, hs);
+        lower_transposed_times(dp, r.q, r.ld, dqkv + r.k_off, r.ld, T, hs);
       }
-      // dv (T, hs) += usedᵀ (T, T) · g (T, hs)
-      lower_transposed_times(used, gh, d.C, dqkv + r.qkv_off + 2 * d.C, r.ld, T, hs);
-      // softmax backward, row by row, with the score scale folded in: dw = p (dp - p·dp) · scale
-      for (int64_t t = 0; t < T; ++t) {
-        const float* pr = p + t * T;
-        float* dr = dp + t * T;
-        const float pdp = dot(pr, dr, t + 1);
-        for (int64_t s = 0; s <= t; ++s) dr[s] = pr[s] * (dr[s] - pdp) * scale;
-        std::fill(dr + t + 1, dr + T, 0.0f);
-      }
-      // dq (T, hs) += dw (T, T) · k (T, hs);  dk (T, hs) += dwᵀ · q
-      lower_times(dp, r.k, r.ld, dqkv + r.qkv_off, r.ld, T, hs);
-      lower_transposed_times(dp, r.q, r.ld, dqkv + r.qkv_off + d.C, r.ld, T, hs);
     }
   });
 }

@@ -6,6 +6,7 @@
 #include "bg/blocks.h"
 #include "bg/error.h"
 #include "bg/fast/ops.h"
+#include "bg/grouped_attention.h"
 #include "bg/heads.h"
 #include "bg/ops.h"
 
@@ -13,21 +14,28 @@ namespace bg::fast {
 
 namespace {
 
-// The heads of `sa` as one attention op, then W^O and its dropout when the attention has an
-// output projection (v8+), with the head gates on W^O's input when they are set (lesson 14).
-Tensor attend(const SelfAttention& attn, const Tensor& x) {
-  // Grouped-query attention (lesson 14) has no coarse op yet: its own forward.
-  const auto* list = dynamic_cast<const MultiHeadAttention*>(&attn);
-  if (list == nullptr) return attn.forward(x);
-  const MultiHeadAttention& sa = *list;
-  const Tensor heads = attention(x, sa);  // (B, T, C)
-  if (const auto* projected = dynamic_cast<const ProjectedAttention*>(&sa)) {
-    const HeadProjection& proj = projected->proj;
-    return linear_dropout(proj.has_gates() ? gate_heads(heads, proj.gates()) : heads, proj,
-                          projected->drop);
-  }
-  return heads;
+// W^O and its dropout on the heads' outputs (B, T, C), with the head gates on W^O's input when
+// they are set (lesson 14): drop(proj(gate_heads(heads, gates))) as one linear_dropout.
+Tensor project(const Tensor& heads, const HeadProjection& proj, const Dropout& drop) {
+  return linear_dropout(proj.has_gates() ? gate_heads(heads, proj.gates()) : heads, proj, drop);
 }
+
+}  // namespace
+
+Tensor attend(const SelfAttention& attn, const Tensor& x) {
+  if (const auto* grouped = dynamic_cast<const GroupedQueryAttention*>(&attn)) {
+    return project(attention(x, *grouped), grouped->proj, grouped->drop);  // (B, T, C)
+  }
+  if (const auto* projected = dynamic_cast<const ProjectedAttention*>(&attn)) {
+    return project(attention(x, *projected), projected->proj, projected->drop);  // (B, T, C)
+  }
+  if (const auto* list = dynamic_cast<const MultiHeadAttention*>(&attn)) {
+    return attention(x, *list);  // (B, T, C), no W^O (v4-v7)
+  }
+  return attn.forward(x);  // an attention layer the fast engine does not know
+}
+
+namespace {
 
 // FeedForward::forward with net.0's product, bias and ReLU as one op, and net.2 with its
 // dropout as another (v8+).

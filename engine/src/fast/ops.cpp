@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "bg/autograd.h"
 #include "bg/error.h"
@@ -18,76 +19,119 @@ namespace {
 // What attention's backward needs, kept until the graph is freed (the buffers then go back
 // to the cache for the next step).
 struct AttentionSaved {
-  std::shared_ptr<std::vector<float>> w;    // (3C, C) the heads' q, k, v weights, stacked
-  std::shared_ptr<std::vector<float>> qkv;  // (B, T, 3C)
+  std::shared_ptr<std::vector<float>> w;    // (width, C) the q, k, v weights, stacked
+  std::shared_ptr<std::vector<float>> qkv;  // (B, T, width)
   std::shared_ptr<std::vector<float>> lse;  // (B, nh, T)
   Generator gen;                            // the dropout stream as the forward found it
 };
 
-}  // namespace
+// One weight tensor of an attention layer, (rows, C), and the row of the stacked
+// w (width, C) where its rows go: a head's (hs, C) query weight, a fused (K·hs, C) key weight, …
+struct WeightRows {
+  Tensor weight;
+  int64_t row0;
+};
 
-Tensor attention(const Tensor& x, const MultiHeadAttention& mha) {
-  const int64_t C = mha.n_embed(), nh = mha.n_head(), hs = mha.head_size();
-  if (x.dim() != 3 || x.size(2) != C || x.size(1) > mha.block_size() ||
-      static_cast<int64_t>(mha.heads.size()) != nh) {
-    throw Error("attention: input must be (B, T, " + std::to_string(C) + ") with T <= block_size " +
-                std::to_string(mha.block_size()) + ", got shape " + shape_str(x.shape()));
-  }
-  const AttentionDims d{x.size(0), x.size(1), C, nh};
-  const int64_t rows = d.B * d.T;
-  const Dropout& drop = mha.heads[0]->drop;
-  const float p = drop.is_training() ? drop.p() : 0.0f;
-
-  AttentionSaved saved{take_saved(static_cast<size_t>(3 * C * C)),
-                       take_saved(static_cast<size_t>(rows * 3 * C)),
-                       take_saved(static_cast<size_t>(d.B * nh * d.T)), default_generator()};
-  // w (3C, C): row block 0 the queries, 1 the keys, 2 the values; head h's (hs, C) weight at
-  // rows h·hs … of each block, which is where its columns of qkv come from
+// Both attention ops: x (B, T, C) -> (B, T, C). w (width, C) is the parts' weights stacked at
+// their rows; then
+//   qkv (B·T, width) = x · wᵀ           one product
+//   out = attention_forward(qkv)        all heads at once (bg/fast/attention_kernels.h)
+// Dropout draws from default_generator() in drop's order, and the generator is then moved
+// past its B·nh·T·T draws. Parents: x, then the parts' weights in the order given. Backward:
+//   dqkv = attention_backward(dL/dout)          (B·T, width)
+//   dx += dqkv · w        dw = dqkvᵀ · x, and each part's rows of dw into its weight's gradient
+Tensor attention_op(const Tensor& x, const std::vector<WeightRows>& parts, const AttentionDims& d,
+                    const AttentionDropout& drop) {
+  const int64_t C = d.C, rows = d.B * d.T, width = d.width();
+  AttentionSaved saved{take_saved(static_cast<size_t>(width * C)),
+                       take_saved(static_cast<size_t>(rows * width)),
+                       take_saved(static_cast<size_t>(d.B * d.nh * d.T)), default_generator()};
   std::vector<Tensor> inputs{x};
-  for (int64_t h = 0; h < nh; ++h) {
-    const Head& head = *mha.heads[static_cast<size_t>(h)];
-    const Linear* parts[] = {&head.query, &head.key, &head.value};
-    for (int64_t part = 0; part < 3; ++part) {
-      const auto wp = parts[part]->weight.data();  // (hs, C)
-      std::copy(wp.begin(), wp.end(), saved.w->data() + (part * C + h * hs) * C);
-      inputs.push_back(parts[part]->weight);
-    }
+  for (const WeightRows& part : parts) {
+    const auto wp = part.weight.data();  // (part rows, C)
+    std::copy(wp.begin(), wp.end(), saved.w->data() + part.row0 * C);
+    inputs.push_back(part.weight);
   }
-  // qkv (rows, 3C) = x (rows, C) · wᵀ
+  // qkv (rows, width) = x (rows, C) · wᵀ
   std::fill_n(saved.qkv->data(), saved.qkv->size(), 0.0f);
-  gemm_nt(x.data().data(), saved.w->data(), saved.qkv->data(), rows, C, 3 * C);
+  gemm_nt(x.data().data(), saved.w->data(), saved.qkv->data(), rows, C, width);
   Generator& gen = default_generator();
   std::vector<float> out = take_buffer(static_cast<size_t>(rows * C));
-  attention_forward(saved.qkv->data(), out.data(), saved.lse->data(), d, p, gen);
-  if (p > 0.0f) gen.advance(static_cast<uint64_t>(nh * d.B * d.T * d.T));  // the draws used
+  attention_forward(saved.qkv->data(), out.data(), saved.lse->data(), d, drop, gen);
+  if (drop.p > 0.0f) gen.advance(static_cast<uint64_t>(d.nh * d.B * d.T * d.T));  // the draws used
 
+  std::vector<int64_t> row0;  // where each parent after x has its rows in w
+  for (const WeightRows& part : parts) row0.push_back(part.row0);
   return make_result(
       std::move(out), {d.B, d.T, C}, std::move(inputs),
-      [saved, d, p](const Node& o) {
-        const int64_t C = d.C, rows = d.B * d.T, hs = d.hs();
-        std::vector<float> dqkv = take_zeros(static_cast<size_t>(rows * 3 * C));
-        attention_backward(o.grad.data(), saved.qkv->data(), saved.lse->data(), dqkv.data(), d, p,
-                           saved.gen);
+      [saved, d, drop, row0](const Node& o) {
+        const int64_t C = d.C, rows = d.B * d.T, width = d.width();
+        std::vector<float> dqkv = take_zeros(static_cast<size_t>(rows * width));
+        attention_backward(o.grad.data(), saved.qkv->data(), saved.lse->data(), dqkv.data(), d,
+                           drop, saved.gen);
         Node& xn = o.parents[0].node();
-        if (xn.requires_grad) {  // dx (rows, C) += dqkv (rows, 3C) · w (3C, C)
-          gemm_nn(dqkv.data(), saved.w->data(), grad_buffer(xn).data(), rows, 3 * C, C);
+        if (xn.requires_grad) {  // dx (rows, C) += dqkv (rows, width) · w (width, C)
+          gemm_nn(dqkv.data(), saved.w->data(), grad_buffer(xn).data(), rows, width, C);
         }
-        // dw (3C, C) = dqkvᵀ · x, then each head's rows into its own weights' gradients
-        std::vector<float> dw = take_zeros(static_cast<size_t>(3 * C * C));
-        gemm_tn(dqkv.data(), xn.data.data(), dw.data(), 3 * C, rows, C);
-        for (int64_t h = 0; h < d.nh; ++h) {
-          for (int64_t part = 0; part < 3; ++part) {
-            Node& wn = o.parents[static_cast<size_t>(1 + 3 * h + part)].node();
-            if (!wn.requires_grad) continue;
-            const float* src = dw.data() + (part * C + h * hs) * C;
-            float* dst = grad_buffer(wn).data();
-            for (int64_t i = 0; i < hs * C; ++i) dst[i] += src[i];
-          }
+        // dw (width, C) = dqkvᵀ · x, then each part's rows into its own weight's gradient
+        std::vector<float> dw = take_zeros(static_cast<size_t>(width * C));
+        gemm_tn(dqkv.data(), xn.data.data(), dw.data(), width, rows, C);
+        for (size_t i = 0; i < row0.size(); ++i) {
+          Node& wn = o.parents[1 + i].node();
+          if (!wn.requires_grad) continue;
+          const float* src = dw.data() + row0[i] * C;
+          float* dst = grad_buffer(wn).data();
+          for (size_t j = 0; j < wn.data.size(); ++j) dst[j] += src[j];
         }
         give_buffer(std::move(dw));
         give_buffer(std::move(dqkv));
       },
       "attention");
+}
+
+// bg::Error unless x is (B, T, C) with T <= block_size.
+void check_attention_input(const Tensor& x, int64_t C, int64_t block_size) {
+  if (x.dim() != 3 || x.size(2) != C || x.size(1) > block_size) {
+    throw Error("attention: input must be (B, T, " + std::to_string(C) + ") with T <= block_size " +
+                std::to_string(block_size) + ", got shape " + shape_str(x.shape()));
+  }
+}
+
+}  // namespace
+
+Tensor attention(const Tensor& x, const MultiHeadAttention& mha) {
+  const int64_t C = mha.n_embed(), nh = mha.n_head(), hs = mha.head_size();
+  check_attention_input(x, C, mha.block_size());
+  if (static_cast<int64_t>(mha.heads.size()) != nh) {
+    throw Error("attention: the list has " + std::to_string(mha.heads.size()) +
+                " heads, n_head is " + std::to_string(nh));
+  }
+  const AttentionDims d{x.size(0), x.size(1), C, nh, nh};  // every head its own keys and values
+  const Dropout& drop = mha.heads[0]->drop;
+  // head h's Dropout draws for its (B, T, T) weights after heads 0 … h-1 drew theirs
+  const AttentionDropout dropout{drop.is_training() ? drop.p() : 0.0f, 1, d.B};
+  // w (3C, C): row block 0 the queries, 1 the keys, 2 the values; head h's (hs, C) weight at
+  // rows h·hs … of each block, which is where its columns of qkv come from
+  std::vector<WeightRows> parts;
+  for (int64_t h = 0; h < nh; ++h) {
+    const Head& head = *mha.heads[static_cast<size_t>(h)];
+    parts.push_back({head.query.weight, h * hs});
+    parts.push_back({head.key.weight, C + h * hs});
+    parts.push_back({head.value.weight, 2 * C + h * hs});
+  }
+  return attention_op(x, parts, d, dropout);
+}
+
+Tensor attention(const Tensor& x, const GroupedQueryAttention& gqa) {
+  const int64_t C = gqa.n_embed(), nh = gqa.n_head(), K = gqa.n_kv_head(), hs = gqa.head_size();
+  check_attention_input(x, C, gqa.block_size());
+  const AttentionDims d{x.size(0), x.size(1), C, nh, K};
+  const Dropout& drop = gqa.attn_drop;
+  // one Dropout on wei (B, nh, T, T): sequence b's heads after sequences 0 … b-1
+  const AttentionDropout dropout{drop.is_training() ? drop.p() : 0.0f, nh, 1};
+  // w (C + 2·K·hs, C): query.weight (C, C), key.weight (K·hs, C), value.weight (K·hs, C)
+  return attention_op(
+      x, {{gqa.query.weight, 0}, {gqa.key.weight, C}, {gqa.value.weight, C + K * hs}}, d, dropout);
 }
 
 namespace {

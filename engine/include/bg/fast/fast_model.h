@@ -11,8 +11,8 @@
 //   sa_heads, nothing after           (v4)   the heads as one attention op
 //   sa_heads and a feed-forward       (v5)   attention, then linear_relu
 //   blocks                            (v6+)  each block wired by its kind (plain, residual,
-//                                            prenorm) and whether it has W^O (projection);
-//                                            then ln_final when the model has one (v9+)
+//                                            prenorm) and its attention (attend below); then
+//                                            ln_final when the model has one (v9+)
 //   anything else                     (v1-v3) the model's own features
 // The result is what the model's own forward computes (tests: 1e-5 for every version, the
 // same dropout masks drawn from the same generator), and the same seed trains the same bits
@@ -25,10 +25,19 @@
 #include <cstdint>
 #include <span>
 
+#include "bg/attention.h"
 #include "bg/models.h"
 #include "bg/tensor.h"
 
 namespace bg::fast {
+
+// What attn.forward(x) computes, x (B, T, C) -> (B, T, C), on the coarse ops, by what attn is:
+//   GroupedQueryAttention (lesson 14)   attention(x, gqa), then W^O and its dropout
+//   ProjectedAttention (v8+)            attention(x, heads), then W^O and its dropout
+//   MultiHeadAttention (v4-v7)          attention(x, heads)
+// W^O and its dropout are one linear_dropout, with the head gates (lesson 14) on its input
+// when they are set. Any other SelfAttention runs its own forward.
+Tensor attend(const SelfAttention& attn, const Tensor& x);
 
 // Whether `model` has a fast path (v4 … v11), or falls back to its own features (v1 … v3).
 bool has_fast_path(const LanguageModel& model);
