@@ -14,9 +14,11 @@ namespace bg {
 
 Tensor repeat_kv(const Tensor& x, int64_t n_kv_head, int64_t n_rep) {
   if (n_kv_head <= 0 || n_rep <= 0 || x.dim() < 1 || x.shape().back() % n_kv_head != 0) {
-    throw Error("repeat_kv: x's last dimension must divide by n_kv_head " +
-                std::to_string(n_kv_head) + ", and n_kv_head and n_rep " + std::to_string(n_rep) +
-                " must be positive, got x " + shape_str(x.shape()));
+    throw Error(
+        "repeat_kv: n_kv_head and n_rep must be positive and x's last dimension must "
+        "divide by n_kv_head, got x " +
+        shape_str(x.shape()) + ", n_kv_head " + std::to_string(n_kv_head) + ", n_rep " +
+        std::to_string(n_rep));
   }
   if (n_rep == 1) return x;  // every head its own: nothing to share
   const int64_t K = n_kv_head, hs = x.shape().back() / K;
