@@ -59,8 +59,9 @@ Tensor GroupedQueryAttention::forward(const Tensor& x, std::vector<Tensor>* weig
   const float scale = 1.0f / std::sqrt(static_cast<float>(head_size()));
   Tensor wei = mul(head_scores(q, k, n_head_), scale);  // (B, nh, T, T)
   wei = softmax(causal_mask(wei), -1);                  // (B, nh, T, T)
+  wei = attn_drop(wei);                                 // the identity unless dropout is on (v10+)
   if (weights != nullptr) *weights = head_weights(wei);
-  return drop(proj(head_mix(attn_drop(wei), v)));  // (B, T, C)
+  return drop(proj(head_mix(wei, v)));  // (B, T, C)
 }
 
 }  // namespace bg

@@ -356,6 +356,34 @@ TEST(GroupedQueryAttention, DropoutChangesTheOutputInTrainingModeOnly) {
   EXPECT_TRUE(AllClose(g.forward(x), trained, 0.0, 0.0)) << "the same seed, the same masks";
 }
 
+TEST(GroupedQueryAttention, HandsBackTheWeightsAfterAttentionDropout) {
+  // As lesson 07's Head does: the weights handed back are the ones the values are mixed with.
+  // In training mode with p = 0.5, about half the weights on or below the diagonal are dropped
+  // (0) and the rest are doubled; in eval mode every one of them is a softmax value above 0.
+  Generator gen(26);
+  GroupedQueryAttention g(8, 4, 2, 5, gen, 0.5f);
+  const Tensor x = randn({2, 5, 8}, gen);
+  const auto dropped = [&] {
+    std::vector<Tensor> weights;
+    (void)g.forward(x, &weights);
+    int zeros = 0;
+    for (const Tensor& w : weights) {
+      for (int64_t b = 0; b < 2; ++b) {
+        for (int64_t t = 0; t < 5; ++t) {
+          for (int64_t j = 0; j <= t; ++j) zeros += w.at({b, t, j}) == 0.0f ? 1 : 0;
+        }
+      }
+    }
+    return zeros;  // of 4 heads x 2 x 15 = 120
+  };
+  manual_seed(4);
+  const int in_training = dropped();
+  EXPECT_GT(in_training, 20) << "training mode: the weights after attn_drop, some of them 0";
+  EXPECT_LT(in_training, 100);
+  g.eval();
+  EXPECT_EQ(dropped(), 0) << "eval mode: no weight is dropped";
+}
+
 // ============================================================ exercise 5: with a KV cache
 
 // The rows start … start+n-1 of x (1, T, C).

@@ -57,10 +57,11 @@ class GroupedQueryAttention : public SelfAttention {
   // The exercise. x (B, T, C) -> (B, T, C), T <= block_size:
   //   q = query(x) (B, T, C);  k = key(x), v = value(x) (B, T, K·hs)
   //   k, v = repeat_kv(k, K, n_rep), repeat_kv(v, K, n_rep)     (B, T, C)
-  //   wei = softmax(causal_mask(head_scores(q, k, nh) · 1/√hs))  (B, nh, T, T)
-  //   out = drop(proj(head_mix(attn_drop(wei), v)))              (B, T, C)
+  //   wei = attn_drop(softmax(causal_mask(head_scores(q, k, nh) · 1/√hs)))  (B, nh, T, T)
+  //   out = drop(proj(head_mix(wei, v)))                                    (B, T, C)
   // (lessons/14_attention_heads/README.md §6). When `weights` is not null it receives each
-  // query head's weights (head_weights(wei)). bg::Error showing the shape when x is not
+  // query head's weights (head_weights(wei)): after attn_drop, the weights the values are
+  // mixed with, as lesson 07's Head hands back. bg::Error showing the shape when x is not
   // (B, T, n_embed) or T > block_size.
   Tensor forward(const Tensor& x, std::vector<Tensor>* weights = nullptr) const override;
 
