@@ -44,10 +44,9 @@ for model in $models; do
     [ "${model#v}" -ge "$heads_from" ] || size=${size/ --n-head 4/}
     runs+=("--model $model $size")
   done
-  for g in $grouped; do
-    [ "$g" = "$model" ] || continue
+  if [[ " $grouped " == *" $model "* ]]; then
     runs+=("--model $model ${sizes[1]} --n-kv-head 2" "--model $model ${sizes[1]} --n-kv-head 1")
-  done
+  fi
 done
 status=0
 for run in "${runs[@]}"; do
